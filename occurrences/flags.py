@@ -1,0 +1,89 @@
+"""Quality flags: one registry of every issue code the system can raise, with severity and message.
+
+Codes follow GBIF's OccurrenceIssue names where one exists. A flag is data (frictionless style): code, field,
+original value, parameters for the message, and an optional suggested fix a reviewer can accept. Modules that
+raise flags declare them here with :func:`define`; ``occurrences flags`` prints the documented table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .i18n import N_, translate
+
+ERROR = "error"  # the record is rejected
+WARNING = "warning"  # the record is stored with the flag
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class FlagType:
+    code: str
+    severity: str
+    template: str  # gettext msgid with {named} placeholders
+    meaning: str  # one line for the documentation table
+    action: str = ""  # what the submitter should do
+    threshold: str = ""
+    geospatial: bool = False
+
+
+REGISTRY: dict[str, FlagType] = {}
+
+
+def define(code: str, severity: str, template: str, meaning: str, action: str = "", threshold: str = "",
+           geospatial: bool = False) -> FlagType:
+    flag_type = FlagType(code, severity, template, meaning, action, threshold, geospatial)
+    REGISTRY[code] = flag_type
+    return flag_type
+
+
+@dataclass
+class Flag:
+    code: str
+    field: str | None = None
+    value: Any = None
+    row: int | None = None
+    params: dict = field(default_factory=dict)
+    suggestion: dict | None = None  # e.g. {"decimalLatitude": 13.7, "decimalLongitude": 100.5}
+
+    @property
+    def type(self) -> FlagType:
+        return REGISTRY[self.code]
+
+    @property
+    def severity(self) -> str:
+        return self.type.severity
+
+    def message(self, lang: str = "en") -> str:
+        return translate(lang, self.type.template, field=self.field, value=self.value, **self.params)
+
+    def to_dict(self, lang: str = "en") -> dict:
+        out = {"code": self.code, "severity": self.severity, "field": self.field, "value": self.value,
+               "message": self.message(lang)}
+        if self.row is not None:
+            out["row"] = self.row
+        if self.suggestion:
+            out["suggestion"] = self.suggestion
+        return out
+
+
+# Flags raised by the record model itself; checks in other modules define their own.
+define("REQUIRED_FIELD_MISSING", ERROR, N_("Required field {field} is empty. Fill it in and submit again."),
+       "A required field is empty.", "Fill in the field.")
+define("UNKNOWN_FIELD", ERROR, N_("Column {field} is not a field we know. Rename it to a Darwin Core term or a form label, or remove it."),
+       "A column that is not part of the form or of Darwin Core.", "Rename or remove the column.")
+define("INVALID_VALUE", ERROR, N_("Field {field} has a value {value!r} that cannot be read: {reason}"),
+       "A value could not be read as the field's type.", "Correct the value.")
+define("BASIS_OF_RECORD_INVALID", ERROR, N_("basisOfRecord {value!r} is not one of: {allowed}."),
+       "basisOfRecord is not a Darwin Core basis of record.", "Use one of the listed values.")
+define("RECORDED_DATE_INVALID", ERROR, N_("The date {value!r} cannot be read. Write it as YYYY-MM-DD (for example 2024-03-15)."),
+       "eventDate is not a valid ISO 8601 date or interval.", "Write the date as YYYY-MM-DD.")
+define("COORDINATE_OUT_OF_RANGE", ERROR, N_("Coordinate {value!r} is outside the valid range (latitude -90 to 90, longitude -180 to 180)."),
+       "Latitude or longitude outside the valid range.", "Check the numbers, decimal separator and order.",
+       threshold="|lat| ≤ 90, |lon| ≤ 180", geospatial=True)
+define("COORDINATE_INVALID", ERROR, N_("Coordinate {value!r} cannot be read as a number."),
+       "A coordinate is not a number.", "Write decimal degrees, e.g. 13.7563.", geospatial=True)
+define("INDIVIDUAL_COUNT_INVALID", ERROR, N_("individualCount {value!r} is not a whole number of 0 or more."),
+       "individualCount is not a non-negative integer.", "Write a whole number.")
+define("DUPLICATE_OCCURRENCE_ID", ERROR, N_("occurrenceID {value!r} appears more than once in this batch."),
+       "The same occurrenceID is used by two rows of one batch.", "Give each row its own occurrenceID, or leave it empty.")

@@ -1,0 +1,67 @@
+"""The store contract: one small interface, implemented by the SQLite and PostGIS backends.
+
+Callers never see SQL or dialect details; they pass :class:`~occurrences.store.filters.Filters` and get
+records (dicts keyed by Darwin Core terms) back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
+
+from .filters import Filters
+
+FACET_FIELDS = ("countryCode", "scientificName", "year", "month", "basisOfRecord", "stateProvince",
+                "recordedBy", "issue", "language")
+
+
+@dataclass
+class Page:
+    records: list[dict]
+    next_cursor: str | None = None
+    limit: int = 100
+
+
+@dataclass
+class AddResult:
+    """What ``add_many`` did with each record, in input order: ``stored``, ``skipped`` (identical record
+    already present) or ``conflict`` (same occurrenceID, different content; nothing overwritten)."""
+
+    statuses: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.statuses.count("stored")
+
+    @property
+    def skipped(self) -> int:
+        return self.statuses.count("skipped")
+
+    @property
+    def conflicts(self) -> int:
+        return self.statuses.count("conflict")
+
+
+class Store(Protocol):
+    url: str
+
+    def add_many(self, records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str = "anonymous"
+                 ) -> AddResult:
+        """Store canonical records in one transaction: all or nothing. ``records`` may be a list of dicts or
+        a mapping of column name → sequence (the fast path for bulk imports)."""
+
+    def get(self, occurrence_id: str) -> dict | None: ...
+
+    def query(self, filters: Filters) -> Page: ...
+
+    def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
+        """Every record matching ``filters`` (ignoring ``limit``), streamed in pages."""
+
+    def count(self, filters: Filters) -> int: ...
+
+    def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]: ...
+
+    def update(self, occurrence_id: str, changes: Mapping) -> dict: ...
+
+    def delete(self, occurrence_id: str) -> None: ...
+
+    def close(self) -> None: ...

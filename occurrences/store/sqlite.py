@@ -1,0 +1,341 @@
+"""SQLite backend: one file, WAL, a connection per thread, writes in ``BEGIN IMMEDIATE`` transactions.
+
+Spatial index: every record carries the number of its 0.25° grid cell (``_cell``); a bbox becomes one
+``_cell BETWEEN`` range per cell row, then the exact lat/lon test. Cheaper to maintain than an R*Tree (which
+took 25 s to fill with 1 M points here) and as selective for the boxes people ask for.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+from urllib.parse import urlparse, unquote
+
+from ..errors import Conflict, InvalidParameter, InvalidValue, NotFound, StoreUnavailable
+from ..i18n import N_
+from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES
+from . import sql as S
+from .base import FACET_FIELDS, AddResult, Page
+from .columns import STORED_COLUMNS, row_to_record, to_columns
+from .filters import Filters
+
+BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
+_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", list: "TEXT"}
+_INDEXES = {
+    "ix_species_country": '"scientificName", "countryCode"',
+    "ix_country": '"countryCode"',
+    "ix_start": '"_start"',
+    "ix_year": '"year"',
+    "ix_cell": '"_cell"',
+    "ix_basis": '"basisOfRecord"',
+}
+
+
+def _schema_v1() -> list[str]:
+    from ..records import FIELD_BY_NAME
+
+    cols = ",\n  ".join(f"{S.quote(n)} {_TYPES[FIELD_BY_NAME[n].type]}" for n in FIELD_NAMES)
+    return [
+        f"""CREATE TABLE {S.quote(S.TABLE)} (
+  seq INTEGER PRIMARY KEY,
+  {cols},
+  "_start" TEXT NOT NULL, "_end" TEXT NOT NULL, "_cell" INTEGER NOT NULL, "_geo_issue" INTEGER NOT NULL DEFAULT 0
+)""",
+        f'CREATE UNIQUE INDEX ux_occurrence_id ON {S.quote(S.TABLE)} ("occurrenceID")',
+        *[f"CREATE INDEX {name} ON {S.quote(S.TABLE)} ({cols})" for name, cols in _INDEXES.items()],
+        f"CREATE TABLE {S.quote(S.ISSUE_TABLE)} (seq INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (code, seq))"
+        " WITHOUT ROWID",
+        f"CREATE INDEX ix_issue_seq ON {S.quote(S.ISSUE_TABLE)} (seq)",
+    ]
+
+
+# Each entry migrates from version i to i+1. Append; never edit a released migration.
+MIGRATIONS = [_schema_v1]
+
+
+class _Geometries:
+    """Prepared polygons for the ``occ_within`` SQL function, keyed by a hash of their WKB."""
+
+    def __init__(self):
+        self._by_key: dict[str, object] = {}
+
+    def key(self, geom) -> str:
+        import shapely
+
+        wkb = shapely.to_wkb(geom)
+        key = hashlib.sha1(wkb).hexdigest()
+        if key not in self._by_key:
+            shapely.prepare(geom)
+            self._by_key[key] = geom
+        return key
+
+    def within(self, key, lon, lat) -> int:
+        import shapely
+
+        if lon is None or lat is None:
+            return 0
+        return int(shapely.intersects_xy(self._by_key[key], lon, lat))
+
+
+class SQLiteStore:
+    def __init__(self, url: str):
+        self.url = url
+        self.path = sqlite_path(url)
+        self._local = threading.local()
+        self._geoms = _Geometries()
+        self.dialect = S.Dialect("?", self._bbox_predicate, self._geometry_predicate)
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            if not parent.is_dir():
+                raise StoreUnavailable(url=url, reason=f"folder {parent} does not exist")
+        self._migrate()
+
+    # -- connections -------------------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -131072")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.create_function("occ_within", 3, self._geoms.within, deterministic=True)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(url=self.url, reason=str(exc)) from None
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- schema ------------------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        conn = self.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(url=self.url, reason=str(exc)) from None
+        if version > len(MIGRATIONS):
+            raise StoreUnavailable(url=self.url, reason=f"schema version {version} is newer than this program")
+        for target in range(version, len(MIGRATIONS)):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] == target:
+                    for statement in MIGRATIONS[target]():
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {target + 1}")
+                conn.execute("COMMIT")
+            except Exception:
+                conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- dialect -----------------------------------------------------------------------------------------
+    def _bbox_predicate(self, bbox) -> tuple[str, list]:
+        x0, y0, x1, y1 = bbox
+        sql = '"decimalLatitude" BETWEEN ? AND ? AND "decimalLongitude" BETWEEN ? AND ?'
+        params = [y0, y1, x0, x1]
+        ranges = S.cell_ranges(bbox)
+        if ranges:
+            sql = "(" + " OR ".join(['"_cell" BETWEEN ? AND ?'] * len(ranges)) + ") AND " + sql
+            params = [v for r in ranges for v in r] + params
+        return sql, params
+
+    def _geometry_predicate(self, geom) -> tuple[str, list]:
+        return 'occ_within(?, "decimalLongitude", "decimalLatitude") = 1', [self._geoms.key(geom)]
+
+    # -- writes ------------------------------------------------------------------------------------------
+    def add_many(self, records, *, submitted_by: str = "anonymous") -> AddResult:
+        cols = to_columns(records, submitted_by=submitted_by)
+        n = len(cols["occurrenceID"])
+        if n == 0:
+            return AddResult([])
+        ids = cols["occurrenceID"]
+        if len(set(ids)) != n:
+            seen, dup = set(), None
+            for i, v in enumerate(ids):
+                if v in seen:
+                    dup = i
+                    break
+                seen.add(v)
+            raise InvalidValue("occurrenceID", ids[dup], row=dup + 1, reason="duplicate in batch")
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            statuses = self._insert(conn, cols, n)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return AddResult(statuses)
+
+    def _insert(self, conn, cols: dict, n: int) -> list[str]:
+        existing = conn.execute(f"SELECT count(*) FROM {S.quote(S.TABLE)}").fetchone()[0]
+        statuses = ["stored"] * n
+        keep = list(range(n))
+        if existing:
+            statuses, keep = self._classify_existing(conn, cols, n)
+        if not keep:
+            return statuses
+        if len(keep) < n:
+            cols = {k: [v[i] for i in keep] for k, v in cols.items()}
+        first = (conn.execute(f"SELECT max(seq) FROM {S.quote(S.TABLE)}").fetchone()[0] or 0) + 1
+        seqs = range(first, first + len(keep))
+        bulk = len(keep) >= BULK_THRESHOLD and len(keep) > existing
+        if bulk:  # building indexes once after the load is 3-6× faster than maintaining them
+            for name in _INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+        names = ["seq", *STORED_COLUMNS]
+        conn.executemany(
+            f"INSERT INTO {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in names)}) VALUES ({S.Dialect.p(self.dialect, len(names))})",
+            zip(seqs, *(cols[c] for c in STORED_COLUMNS)),
+        )
+        issue_rows = [(seq, code) for seq, codes in zip(seqs, cols["issues"]) if codes != "[]"
+                      for code in json.loads(codes)]
+        conn.executemany(f"INSERT OR IGNORE INTO {S.quote(S.ISSUE_TABLE)} (seq, code) VALUES (?, ?)", issue_rows)
+        if bulk:
+            for name, icols in _INDEXES.items():
+                conn.execute(f"CREATE INDEX {name} ON {S.quote(S.TABLE)} ({icols})")
+            conn.execute("ANALYZE")
+        return statuses
+
+    def _classify_existing(self, conn, cols, n) -> tuple[list[str], list[int]]:
+        """Idempotent re-import: an identical record already stored is skipped; a different one with the same
+        occurrenceID is a conflict (reported, never overwritten)."""
+        ids = cols["occurrenceID"]
+        found: dict[str, dict] = {}
+        for i in range(0, n, 500):
+            chunk = ids[i:i + 500]
+            rows = conn.execute(
+                f"SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE \"occurrenceID\" IN ({self.dialect.p(len(chunk))})",
+                chunk).fetchall()
+            found.update({r["occurrenceID"]: row_to_record(r) for r in rows})
+        if not found:
+            return ["stored"] * n, list(range(n))
+        statuses, keep = [], []
+        compare = [f for f in FIELD_NAMES if f not in ("submittedAt", "submittedBy", "issues")]
+        for i, oid in enumerate(ids):
+            old = found.get(oid)
+            if old is None:
+                statuses.append("stored")
+                keep.append(i)
+            elif all(_same(old[f], cols[f][i]) for f in compare):
+                statuses.append("skipped")
+            else:
+                statuses.append("conflict")
+        return statuses, keep
+
+    def update(self, occurrence_id: str, changes: Mapping) -> dict:
+        current = self.get(occurrence_id)
+        if current is None:
+            raise NotFound(id=occurrence_id)
+        merged = {**current, **changes, "occurrenceID": occurrence_id}
+        cols = to_columns([merged], submitted_by=current["submittedBy"])
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(f'SELECT seq FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
+                               [occurrence_id]).fetchone()[0]
+            assignments = ", ".join(f"{S.quote(c)} = ?" for c in STORED_COLUMNS)
+            conn.execute(f"UPDATE {S.quote(S.TABLE)} SET {assignments} WHERE seq = ?",
+                         [cols[c][0] for c in STORED_COLUMNS] + [seq])
+            conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
+            conn.executemany(f"INSERT OR IGNORE INTO {S.quote(S.ISSUE_TABLE)} (seq, code) VALUES (?, ?)",
+                             [(seq, c) for c in json.loads(cols["issues"][0])])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.get(occurrence_id)
+
+    def delete(self, occurrence_id: str) -> None:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(f'SELECT seq FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
+                               [occurrence_id]).fetchone()
+            if row is None:
+                raise NotFound(id=occurrence_id)
+            conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [row[0]])
+            conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = ?", [row[0]])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- reads -------------------------------------------------------------------------------------------
+    def get(self, occurrence_id: str) -> dict | None:
+        row = self.conn.execute(f'SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
+                                [occurrence_id]).fetchone()
+        return row_to_record(row) if row else None
+
+    def query(self, filters: Filters) -> Page:
+        sql, params = S.select_page(filters, self.dialect)
+        rows = self.conn.execute(sql, params).fetchall()
+        more = len(rows) > filters.limit
+        rows = rows[: filters.limit]
+        cursor = S.next_cursor(filters, dict(rows[-1])) if more and rows else None
+        return Page([row_to_record(r) for r in rows], cursor, filters.limit)
+
+    def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
+        f = filters.replace(limit=batch_size, cursor=None)
+        while True:
+            page = self.query(f)
+            yield from page.records
+            if not page.next_cursor:
+                return
+            f = f.replace(cursor=page.next_cursor)
+
+    def count(self, filters: Filters) -> int:
+        sql, params = S.count_sql(filters, self.dialect)
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
+        out = {}
+        for name in fields:
+            if name not in FACET_FIELDS:
+                raise InvalidParameter(name="facet", value=name,
+                                       reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
+            sql, params = S.facet_sql(filters, self.dialect, name, limit)
+            out[name] = [(r[0], r[1]) for r in self.conn.execute(sql, params)]
+        return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel/path.db`` → ``rel/path.db``; ``sqlite:////abs/path.db`` → ``/abs/path.db``; a bare
+    path is accepted too."""
+    if "://" not in url:
+        return url
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        raise StoreUnavailable(url=url, reason="not a sqlite:// URL")
+    path = unquote(parsed.path)
+    if parsed.netloc == "" and path.startswith("/"):
+        path = path[1:]
+    return path or ":memory:"
+
+
+__all__ = ["SQLiteStore", "GEOSPATIAL_ISSUES", "Conflict"]
