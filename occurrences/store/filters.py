@@ -55,6 +55,10 @@ class Filters:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     sort: str = "seq"
+    # Who is asking. Never parsed from user input: set by the API/CLI from the authenticated user. Stores use
+    # it to decide which records are visible and whether coordinates of sensitive records are generalised
+    # (filters then apply to the generalised coordinates). "public" is the safe default.
+    access: str = "public"
 
     def replace(self, **changes) -> "Filters":
         values = {f.name: getattr(self, f.name) for f in fields(self)}

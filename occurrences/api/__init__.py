@@ -1,0 +1,31 @@
+"""The web API: ``create_app(settings)`` builds a FastAPI app over one store."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..settings import Settings
+from ..store import open_store
+from .errors import add_exception_handlers
+from .occurrences import router as occurrences_router
+from .system import router as system_router
+
+
+def create_app(settings: Settings | None = None, store=None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.store.close()
+
+    app = FastAPI(title="occurrences", version=__version__, lifespan=lifespan,
+                  description="Small-carnivore occurrence records of mainland Southeast Asia (Darwin Core).")
+    app.state.settings = settings
+    app.state.store = store or open_store(settings.db)
+    add_exception_handlers(app)
+    app.include_router(system_router)
+    app.include_router(occurrences_router)
+    return app

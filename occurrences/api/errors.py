@@ -1,0 +1,56 @@
+"""Every error leaves the API in one body: ``{"code", "status", "message"}`` (+ ``report`` for imports),
+with the message in the request's language. Unexpected errors are logged, never shown as tracebacks."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import OccurrencesError
+from ..i18n import N_, translate
+from .deps import request_language
+
+log = logging.getLogger("occurrences.api")
+
+_HTTP_MESSAGES = {
+    404: N_("Not found. See /docs for the available endpoints."),
+    405: N_("This method is not allowed here. See /docs for the available endpoints."),
+    413: N_("The request is too large."),
+}
+
+
+def error_response(request: Request, code: str, status: int, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"code": code, "status": status, "message": message, **extra}, status_code=status)
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OccurrencesError)
+    async def _occurrences_error(request: Request, exc: OccurrencesError):
+        body = exc.to_dict(request_language(request))
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        lang = request_language(request)
+        problems = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")}
+                    for e in exc.errors()]
+        message = translate(lang, N_("The request is not valid: {problems}"),
+                            problems="; ".join(f"{p['field']}: {p['problem']}" for p in problems))
+        return error_response(request, "invalid-request", 400, message, problems=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        lang = request_language(request)
+        template = _HTTP_MESSAGES.get(exc.status_code)
+        message = translate(lang, template) if template else str(exc.detail)
+        return error_response(request, f"http-{exc.status_code}", exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        lang = request_language(request)
+        return error_response(request, "internal-error", 500,
+                              translate(lang, N_("Something went wrong on the server. It has been logged.")))

@@ -1,0 +1,178 @@
+"""The ``occurrences`` command: a thin adapter over the library. Errors print one line and exit non-zero."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ImportRejected, OccurrencesError
+from .i18n import LANGUAGES
+from .store import DEFAULT_URL, open_store, parse_filters
+from .store.filters import FILTER_DOCS, MULTI_VALUED
+
+DB_OPTION = click.option("--db", envvar="OCCURRENCES_DB", default=DEFAULT_URL, show_default=True,
+                         help="Database URL (sqlite:///file.db or postgresql://...); env OCCURRENCES_DB.")
+
+
+def handle_errors(fn):
+    """Turn library errors into one clear line on stderr and exit status 1 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ImportRejected as exc:
+            _print_rejections(exc)
+            sys.exit(1)
+        except OccurrencesError as exc:
+            click.echo(f"Error: {exc.message(click.get_current_context().meta.get('lang', 'en'))}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _print_rejections(exc: ImportRejected) -> None:
+    lang = exc.report.language
+    click.echo(f"Error: {exc.message(lang)}", err=True)
+    for row in exc.report.rows:
+        for flag in row.flags:
+            if flag.severity == "error":
+                click.echo(f"  row {row.row}, {flag.field}: {flag.message(lang)}", err=True)
+
+
+def filter_options(fn):
+    """One CLI option per filter of the store vocabulary, same names as the API's query parameters."""
+    for name in reversed(list(FILTER_DOCS)):
+        fn = click.option(f"--{name}", name, multiple=name in MULTI_VALUED, help=FILTER_DOCS[name])(fn)
+    return fn
+
+
+def filters_from(kwargs: dict):
+    return parse_filters({k: v for k, v in kwargs.items() if k in FILTER_DOCS and v not in (None, ())})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="occurrences")
+def cli():
+    """Multilingual small-carnivore occurrence database for mainland Southeast Asia."""
+
+
+@cli.command()
+@DB_OPTION
+@handle_errors
+def init(db):
+    """Create (or migrate) the database."""
+    store = open_store(db)
+    click.echo(f"Database ready: {db}")
+    store.close()
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@DB_OPTION
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the submission.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
+@click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
+@handle_errors
+def import_(files, db, lang, report_path, submitted_by):
+    """Import CSV files (Darwin Core headers). Each file is all or nothing."""
+    from .ingest import import_file
+
+    store = open_store(db)
+    reports = []
+    try:
+        for path in files:
+            try:
+                result = import_file(store, path, submitted_by=submitted_by, lang=lang or "en")
+            except ImportRejected as exc:
+                reports.append(exc.report.to_dict())
+                raise
+            finally:
+                if report_path:
+                    Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
+            reports.append(result.report.to_dict())
+            click.echo(f"{path}: {result.stored} stored, {result.skipped} already present, "
+                       f"{result.conflicts} conflicts")
+    finally:
+        if report_path:
+            Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
+        store.close()
+
+
+@cli.command()
+@DB_OPTION
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "ndjson"]), default="geojson",
+              show_default=True)
+@click.option("--all", "all_pages", is_flag=True, help="Write every matching record, not one page.")
+@handle_errors
+def query(db, fmt, all_pages, **kwargs):
+    """Query records with filters and write them to stdout."""
+    from .render import chunks
+
+    store = open_store(db)
+    filters = filters_from(kwargs)
+    if all_pages:
+        records, extra = store.iter_records(filters), {}
+    else:
+        page = store.query(filters)
+        records, extra = page.records, {"next_cursor": page.next_cursor}
+    for chunk in chunks(fmt, records, extra):
+        sys.stdout.write(chunk)
+    if fmt == "geojson":
+        sys.stdout.write("\n")
+    store.close()
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@handle_errors
+def serve(db, host, port):
+    """Start the web server (API, docs at /docs)."""
+    _serve(db, host, port)
+
+
+def _serve(db: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from .api import create_app
+    from .settings import Settings
+
+    settings = Settings(db=db, host=host, port=port)
+    open_store(db).close()  # fail early, with one line, if the database cannot be opened
+    click.echo(f"Serving {db} on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.option("--db", envvar="OCCURRENCES_DB", default="sqlite:///demo.db", show_default=True,
+              help="Where to build the demo database.")
+@click.option("--records", default=400, show_default=True, help="How many synthetic records.")
+@click.option("--serve", "and_serve", is_flag=True, help="Start the server on the demo database afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@handle_errors
+def demo(db, records, and_serve, host, port):
+    """Build a demo database from bundled synthetic data (offline), and optionally serve it."""
+    from .demo import demo_records
+
+    store = open_store(db)
+    result = store.add_many(demo_records(records), submitted_by="demo")
+    click.echo(f"Demo database {db}: {result.stored} records added, {result.skipped} already there.")
+    store.close()
+    if and_serve:
+        _serve(db, host, port)
+
+
+def main():
+    cli(prog_name="occurrences")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Serialise records as GeoJSON, CSV and NDJSON, streamed as chunks of text (used by the API and the CLI)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterable, Iterator
+
+from .records import FIELD_NAMES
+
+MEDIA_TYPES = {
+    "geojson": "application/geo+json",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "ndjson": "application/x-ndjson",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def feature(record: dict) -> dict:
+    lat, lon = record.get("decimalLatitude"), record.get("decimalLongitude")
+    geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+    return {"type": "Feature", "id": record["occurrenceID"], "geometry": geometry, "properties": record}
+
+
+def geojson_chunks(records: Iterable[dict], extra: dict | None = None) -> Iterator[str]:
+    """A FeatureCollection written feature by feature, so a large result never sits in memory."""
+    yield '{"type":"FeatureCollection","features":['
+    for i, rec in enumerate(records):
+        yield ("," if i else "") + json.dumps(feature(rec), ensure_ascii=False)
+    tail = "".join(f",{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in (extra or {}).items())
+    yield "]" + tail + "}"
+
+
+def ndjson_chunks(records: Iterable[dict]) -> Iterator[str]:
+    for rec in records:
+        yield json.dumps(rec, ensure_ascii=False) + "\n"
+
+
+def safe_cell(value) -> str:
+    """CSV cell text that spreadsheets will not run as a formula (OWASP: prefix a quote)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "|".join(map(str, value))
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def csv_chunks(records: Iterable[dict], columns=FIELD_NAMES, *, bom: bool = False,
+               batch: int = 1000) -> Iterator[str]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if bom:
+        buf.write("\ufeff")
+    writer.writerow(columns)
+    for i, rec in enumerate(records, 1):
+        writer.writerow([safe_cell(rec.get(c)) for c in columns])
+        if i % batch == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def chunks(fmt: str, records: Iterable[dict], extra: dict | None = None) -> Iterator[str]:
+    if fmt == "csv":
+        return csv_chunks(records)
+    if fmt == "ndjson":
+        return ndjson_chunks(records)
+    return geojson_chunks(records, extra)

@@ -1,0 +1,19 @@
+"""Settings, one object per concern, passed explicitly (no module-level globals outside entry points)."""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .store import DEFAULT_URL
+
+
+class Settings(BaseSettings):
+    """Read from ``OCCURRENCES_*`` environment variables; CLI options override them."""
+
+    model_config = SettingsConfigDict(env_prefix="OCCURRENCES_", extra="ignore")
+
+    db: str = Field(DEFAULT_URL, description="Database URL: sqlite:///file.db or postgresql://...")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_bytes: int = 50 * 1024 * 1024
+    default_language: str = "en"
