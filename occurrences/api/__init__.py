@@ -11,6 +11,7 @@ from ..store import open_store
 from .errors import add_exception_handlers
 from .occurrences import router as occurrences_router
 from .system import router as system_router
+from ..web import mount_static, router as web_router
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
@@ -28,4 +29,6 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     add_exception_handlers(app)
     app.include_router(system_router)
     app.include_router(occurrences_router)
+    mount_static(app)
+    app.include_router(web_router)
     return app
