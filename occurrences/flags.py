@@ -6,7 +6,7 @@ raise flags declare them here with :func:`define`; ``occurrences flags`` prints 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 from .i18n import N_, translate
@@ -43,7 +43,7 @@ class Flag:
     field: str | None = None
     value: Any = None
     row: int | None = None
-    params: dict = field(default_factory=dict)
+    params: dict = dc_field(default_factory=dict)
     suggestion: dict | None = None  # e.g. {"decimalLatitude": 13.7, "decimalLongitude": 100.5}
 
     @property

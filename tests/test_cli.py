@@ -1,0 +1,131 @@
+"""The CLI through its real entry point (subprocess for `python -m`, CliRunner for the rest)."""
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from occurrences.cli import cli
+from occurrences.store import open_store, Filters
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+GOOD_HEADER = ["occurrenceID", "basisOfRecord", "scientificName", "eventDate", "decimalLatitude",
+               "decimalLongitude", "countryCode", "locality"]
+GOOD_ROWS = [
+    ["a-1", "HumanObservation", "Paguma larvata", "2023-05-01", "18.79", "98.98", "TH", "ดอยสุเทพ"],
+    ["a-2", "MachineObservation", "Arctictis binturong", "2024-01", "11.44", "107.43", "VN", "Cát Tiên"],
+    ["a-3", "PreservedSpecimen", "Paguma larvata", "2020-01-01/2020-01-31", "19.75", "96.10", "MM", "နေပြည်တော်"],
+]
+
+
+def test_python_dash_m_and_every_command_has_help():
+    out = subprocess.run([sys.executable, "-m", "occurrences", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "import" in out.stdout and "serve" in out.stdout
+    for command in cli.commands:
+        result = run(command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage:" in result.output
+
+
+def test_import_query_roundtrip(tmp_path, db):
+    path = write_csv(tmp_path / "ok.csv", GOOD_HEADER, GOOD_ROWS)
+    result = run("import", str(path), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "3 stored" in result.output
+    out = run("query", "--db", db, "--countryCode", "TH", "--format", "ndjson")
+    records = [json.loads(line) for line in out.output.splitlines()]
+    assert [r["occurrenceID"] for r in records] == ["a-1"]
+    assert records[0]["locality"] == "ดอยสุเทพ"
+    geo = json.loads(run("query", "--db", db, "--scientificName", "Paguma larvata").output)
+    assert {f["id"] for f in geo["features"]} == {"a-1", "a-3"}
+    assert geo["features"][0]["geometry"]["coordinates"] == [98.98, 18.79]
+    rows = list(csv.DictReader(run("query", "--db", db, "--year", "2024", "--format", "csv").output.splitlines()))
+    assert [r["occurrenceID"] for r in rows] == ["a-2"]
+
+
+def test_reimport_is_idempotent(tmp_path, db):
+    path = write_csv(tmp_path / "ok.csv", GOOD_HEADER, GOOD_ROWS)
+    run("import", str(path), "--db", db)
+    again = run("import", str(path), "--db", db)
+    assert again.exit_code == 0 and "0 stored, 3 already present" in again.output
+    assert open_store(db).count(Filters()) == 3
+
+
+@pytest.mark.parametrize("header,row,field", [
+    (GOOD_HEADER + ["colour"], GOOD_ROWS[0] + ["brown"], "colour"),
+    (GOOD_HEADER, ["b-1", "HumanObservation", "", "2023-05-01", "18.7", "98.9", "TH", "x"], "scientificName"),
+    (GOOD_HEADER, ["b-1", "HumanObservation", "Paguma larvata", "2023-05-01", "18,7x", "98.9", "TH", "x"],
+     "decimalLatitude"),
+    (GOOD_HEADER, ["b-1", "HumanObservation", "Paguma larvata", "2023-13-45", "18.7", "98.9", "TH", "x"],
+     "eventDate"),
+    (GOOD_HEADER, ["b-1", "Sighting", "Paguma larvata", "2023-05-01", "18.7", "98.9", "TH", "x"],
+     "basisOfRecord"),
+])
+def test_bad_row_rejects_whole_file_naming_row_and_field(tmp_path, db, header, row, field):
+    path = write_csv(tmp_path / "bad.csv", header, [GOOD_ROWS[1], row])
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(report)])
+    assert result.exit_code == 1
+    assert "Nothing was stored" in result.output
+    assert f"row 3, {field}" in result.output
+    assert open_store(db).count(Filters()) == 0
+    rows = json.loads(report.read_text())[0]["rows"]
+    assert rows[1]["status"] == "rejected"
+    assert any(i["field"] == field for i in rows[1]["issues"])
+
+
+def test_unknown_filter_and_bad_values_are_errors(db):
+    result = CliRunner().invoke(cli, ["query", "--db", db, "--bbox", "100,10,99,12"])
+    assert result.exit_code == 1
+    assert "Parameter bbox has an invalid value" in result.output
+
+
+def test_unopenable_database_is_one_clear_line(tmp_path):
+    result = CliRunner().invoke(cli, ["init", "--db", f"sqlite:///{tmp_path}/missing/dir/x.db"])
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: Cannot open the database")
+    bad = tmp_path / "not-a-db.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    result = CliRunner().invoke(cli, ["init", "--db", f"sqlite:///{bad}"])
+    assert result.exit_code == 1 and "Cannot open the database" in result.output
+    result = CliRunner().invoke(cli, ["init", "--db", "mysql://x/y"])
+    assert result.exit_code == 1 and "unknown database type" in result.output
+
+
+def test_env_var_selects_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    monkeypatch.setenv("OCCURRENCES_DB", url)
+    assert run("demo", "--records", "25").exit_code == 0  # demo has its own default; env wins
+    assert open_store(url).count(Filters()) == 25
+
+
+def test_demo_builds_five_countries(db):
+    result = run("demo", "--db", db)
+    assert result.exit_code == 0
+    store = open_store(db)
+    facets = dict(store.facets(Filters(), ["countryCode"])["countryCode"])
+    assert set(facets) == {"TH", "VN", "KH", "LA", "MM"}
+    assert sum(facets.values()) == 400
+    assert len(store.facets(Filters(), ["scientificName"])["scientificName"]) >= 5
+    first = store.query(Filters(limit=1)).records[0]
+    assert "Synthetic" in first["occurrenceRemarks"]
