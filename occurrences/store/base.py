@@ -60,6 +60,10 @@ class Store(Protocol):
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]: ...
 
+    def extents(self, filters: Filters, group_by: str | None = None) -> dict:
+        """``{key: {"count", "bbox": (minLon, minLat, maxLon, maxLat) | None, "interval": (first, last)}}``
+        of the matching records; ``key`` is None, or each value of ``group_by`` (e.g. scientificName)."""
+
     def update(self, occurrence_id: str, changes: Mapping) -> dict: ...
 
     def delete(self, occurrence_id: str) -> None: ...

@@ -36,6 +36,13 @@ FILTER_DOCS: dict[str, str] = {
     "cursor": "The next_cursor value of the previous page.",
     "sort": "seq (insertion order, default), eventDate or -eventDate.",
 }
+# Columns an expression may test: descriptive fields only, never coordinates or free-text locations, so a
+# filter cannot probe where a generalised (sensitive) record really is.
+EXPR_COLUMNS = ("occurrenceID", "scientificName", "vernacularName", "taxonRank", "family", "basisOfRecord",
+                "eventDate", "year", "month", "day", "coordinateUncertaintyInMeters", "countryCode",
+                "stateProvince", "recordedBy", "individualCount", "sex", "lifeStage", "samplingProtocol",
+                "language")
+EXPR_OPERATORS = ("=", "<>", "<", "<=", ">", ">=")
 MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue")
 
 
@@ -55,6 +62,12 @@ class Filters:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     sort: str = "seq"
+    # A boolean expression built by code (the OGC API's CQL2 translator, datetime intervals), never parsed from
+    # query strings here. Nested tuples, rendered with bound values by ``sql.expr_sql``:
+    #   ("and", [e, ...]) | ("or", [e, ...]) | ("not", e) | ("cmp", op, column, value) | ("null", column)
+    #   | ("in", column, [values]) | ("between", column, lo, hi) | ("overlaps", first_day, last_day)
+    # ``column`` must be one of EXPR_COLUMNS; ``op`` one of EXPR_OPERATORS; for eventDate values are ISO days.
+    where: tuple | None = None
     # Who is asking. Never parsed from user input: set by the API/CLI from the authenticated user. Stores use
     # it to decide which records are visible and whether coordinates of sensitive records are generalised
     # (filters then apply to the generalised coordinates). "public" is the safe default.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..records import FIELD_NAMES
-from .filters import Filters, decode_cursor, encode_cursor
+from .filters import EXPR_COLUMNS, EXPR_OPERATORS, Filters, decode_cursor, encode_cursor
 
 TABLE = "occurrence"
 ISSUE_TABLE = "occurrence_issue"
@@ -61,6 +61,8 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     if f.geometry is not None:
         add(*d.bbox_predicate(f.geometry.bounds))
         add(*d.geometry_predicate(f.geometry))
+    if f.where is not None:
+        add(*expr_sql(f.where, d))
     if with_cursor and f.cursor:
         sort, key = decode_cursor(f.cursor)
         if sort == "seq":
@@ -69,6 +71,57 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
             op = ">" if sort == "eventDate" else "<"
             add(f"({quote('_start')}, seq) {op} ({d.p()}, {d.p()})", [key[0], int(key[1])])
     return (" AND ".join(parts) or "1=1"), params
+
+
+def expr_sql(e: tuple, d: Dialect) -> tuple[str, list]:
+    """Render a ``Filters.where`` expression: allow-listed columns, fixed operators, every value bound."""
+    kind = e[0]
+    if kind in ("and", "or"):
+        parts = [expr_sql(sub, d) for sub in e[1]]
+        if not parts:
+            return ("1=1" if kind == "and" else "1=0"), []
+        joiner = " AND " if kind == "and" else " OR "
+        return "(" + joiner.join(p for p, _ in parts) + ")", [v for _, ps in parts for v in ps]
+    if kind == "not":
+        sql, params = expr_sql(e[1], d)
+        return f"NOT ({sql})", params
+    if kind == "overlaps":  # records whose date or interval shares at least one day with [first, last]
+        parts, params = [], []
+        if e[1] is not None:
+            parts.append(f"{quote('_end')} >= {d.placeholder}")
+            params.append(e[1])
+        if e[2] is not None:
+            parts.append(f"{quote('_start')} <= {d.placeholder}")
+            params.append(e[2])
+        return "(" + (" AND ".join(parts) or "1=1") + ")", params
+    column = e[1] if kind != "cmp" else e[2]
+    if column not in EXPR_COLUMNS:
+        raise ValueError(f"column {column!r} may not be used in an expression")
+    if kind == "null":
+        return f"{quote('_start' if column == 'eventDate' else column)} IS NULL", []
+    if kind == "cmp":
+        op, value = e[1], e[3]
+        if op not in EXPR_OPERATORS:
+            raise ValueError(f"operator {op!r} is not allowed")
+        if column == "eventDate":  # an interval is after a day if it starts after it, before if it ends before
+            if op == "=":
+                return f"({quote('_start')} = {d.placeholder} AND {quote('_end')} = {d.placeholder})", [value, value]
+            if op == "<>":
+                return f"NOT ({quote('_start')} = {d.placeholder} AND {quote('_end')} = {d.placeholder})", [value, value]
+            return f"{quote('_start' if op.startswith('>') else '_end')} {op} {d.placeholder}", [value]
+        return f"{quote(column)} {op} {d.placeholder}", [value]
+    if kind == "in":
+        values = list(e[2])
+        if not values:
+            return "1=0", []
+        if column == "eventDate":
+            return expr_sql(("or", [("cmp", "=", column, v) for v in values]), d)
+        return f"{quote(column)} IN ({d.p(len(values))})", values
+    if kind == "between":
+        if column == "eventDate":
+            return expr_sql(("and", [("cmp", ">=", column, e[2]), ("cmp", "<=", column, e[3])]), d)
+        return f"{quote(column)} BETWEEN {d.placeholder} AND {d.placeholder}", [e[2], e[3]]
+    raise ValueError(f"unknown expression {kind!r}")
 
 
 def order_by(f: Filters) -> str:
@@ -109,6 +162,26 @@ def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]
     col = quote(name)
     return (f"SELECT {col}, count(*) AS n FROM {quote(TABLE)} WHERE {where} AND {col} IS NOT NULL "
             f"GROUP BY {col} ORDER BY n DESC, {col} LIMIT {int(limit)}"), params
+
+
+def extent_sql(f: Filters, d: Dialect, group_by: str | None = None) -> tuple[str, list]:
+    """Count, coordinate bounds and date bounds of the matching records, optionally per value of a column."""
+    where, params = where_clause(f, d, with_cursor=False)
+    key = f"{quote(group_by)}, " if group_by else ""
+    group = f" GROUP BY {quote(group_by)}" if group_by else ""
+    return (f"SELECT {key}count(*), min({quote('decimalLongitude')}), min({quote('decimalLatitude')}), "
+            f"max({quote('decimalLongitude')}), max({quote('decimalLatitude')}), min({quote('_start')}), "
+            f"max({quote('_end')}) FROM {quote(TABLE)} WHERE {where}{group}"), params
+
+
+def extent_rows(rows, group_by: str | None) -> dict:
+    out = {}
+    for row in rows:
+        key, (n, x0, y0, x1, y1, first, last) = (row[0], tuple(row)[1:]) if group_by else (None, tuple(row))
+        if n:
+            bbox = (x0, y0, x1, y1) if x0 is not None else None
+            out[key] = {"count": n, "bbox": bbox, "interval": (first, last)}
+    return out
 
 
 def cell_ranges(bbox: tuple[float, float, float, float]) -> list[tuple[int, int]] | None:

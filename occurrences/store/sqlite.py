@@ -337,5 +337,11 @@ def sqlite_path(url: str) -> str:
         path = path[1:]
     return path or ":memory:"
 
+    def extents(self, filters: Filters, group_by: str | None = None) -> dict:
+        if group_by is not None and group_by not in FACET_FIELDS:
+            raise InvalidParameter(name="group_by", value=group_by, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
+        sql, params = S.extent_sql(filters, self.dialect, group_by)
+        return S.extent_rows(self.conn.execute(sql, params).fetchall(), group_by)
+
 
 __all__ = ["SQLiteStore", "GEOSPATIAL_ISSUES", "Conflict"]
