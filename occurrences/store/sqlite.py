@@ -317,6 +317,12 @@ class SQLiteStore:
             out[name] = [(r[0], r[1]) for r in self.conn.execute(sql, params)]
         return out
 
+    def extents(self, filters: Filters, group_by: str | None = None) -> dict:
+        if group_by is not None and group_by not in FACET_FIELDS:
+            raise InvalidParameter(name="group_by", value=group_by, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
+        sql, params = S.extent_sql(filters, self.dialect, group_by)
+        return S.extent_rows(self.conn.execute(sql, params).fetchall(), group_by)
+
 
 def _same(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
@@ -336,12 +342,6 @@ def sqlite_path(url: str) -> str:
     if parsed.netloc == "" and path.startswith("/"):
         path = path[1:]
     return path or ":memory:"
-
-    def extents(self, filters: Filters, group_by: str | None = None) -> dict:
-        if group_by is not None and group_by not in FACET_FIELDS:
-            raise InvalidParameter(name="group_by", value=group_by, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
-        sql, params = S.extent_sql(filters, self.dialect, group_by)
-        return S.extent_rows(self.conn.execute(sql, params).fetchall(), group_by)
 
 
 __all__ = ["SQLiteStore", "GEOSPATIAL_ISSUES", "Conflict"]
