@@ -170,6 +170,31 @@ def demo(db, records, and_serve, host, port):
         _serve(db, host, port)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@DB_OPTION
+@handle_errors
+def backup(file, db):
+    """Write a consistent backup of the whole database to FILE (a SQLite file, for any backend)."""
+    from .backup import backup as do_backup
+
+    do_backup(db, file)
+    click.echo(f"Backup written to {file}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@DB_OPTION
+@click.option("--force", is_flag=True, help="Replace a database that already holds records.")
+@handle_errors
+def restore(file, db, force):
+    """Restore a backup FILE into the database."""
+    from .backup import restore as do_restore
+
+    n = do_restore(file, db, force=force)
+    click.echo(f"Restored {n} records into {db}")
+
+
 def main():
     cli(prog_name="occurrences")
 
