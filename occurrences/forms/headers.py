@@ -1,0 +1,86 @@
+"""Spreadsheet headers and choice cells → Darwin Core terms and stored values, in any of the six languages.
+
+Headers are compared on a folded key (NFC, invisible characters removed, case-folded, spaces collapsed, a
+trailing required-marker ``*`` dropped), so "ชนิดพันธุ์ *", "Species" and "scientificName" all name one field.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..i18n import LANGUAGES
+from ..records import SUBMITTABLE
+from . import Form, FormField, load_form
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", str(text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWSP, ZWJ, BOM, ...
+    text = _SPACES.sub(" ", text).strip().rstrip("*").strip()
+    return text.casefold()
+
+
+@dataclass
+class HeaderMap:
+    """Where each column goes: ``terms[i]`` is the Darwin Core term of column ``i`` (None when unknown)."""
+
+    headers: list[str]
+    terms: list[str | None]
+    language: str | None  # detected from the labels; None when the headers are Darwin Core terms only
+    votes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unknown(self) -> list[str]:
+        return [h for h, t in zip(self.headers, self.terms) if t is None and h.strip()]
+
+    @property
+    def duplicates(self) -> dict[str, list[str]]:
+        """Terms named by more than one column (e.g. "Species" and "ชนิดพันธุ์"): term → headers."""
+        counts = Counter(t for t in self.terms if t)
+        return {t: [h for h, tt in zip(self.headers, self.terms) if tt == t] for t, n in counts.items() if n > 1}
+
+
+@lru_cache(maxsize=None)
+def _label_index(form_id: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Folded label → (term, languages using that label). Darwin Core terms map with no language."""
+    form = load_form(form_id)
+    index: dict[str, tuple[str, set[str]]] = {header_key(t): (t, set()) for t in SUBMITTABLE}
+    for f in form.fields:
+        for lang in LANGUAGES:
+            term, langs = index.setdefault(header_key(f.labels[lang]), (f.term, set()))
+            langs.add(lang)
+    return {k: (t, frozenset(langs)) for k, (t, langs) in index.items()}
+
+
+def map_headers(headers: list[str], form: Form | None = None) -> HeaderMap:
+    """Map headers to terms and detect the language from the labels used (majority vote)."""
+    form = form or load_form()
+    index = _label_index(form.id)
+    terms, votes = [], Counter()
+    for h in headers:
+        term, langs = index.get(header_key(h), (None, frozenset()))
+        terms.append(term)
+        votes.update(langs)
+    # English labels are often also the words people type by habit; prefer a regional language on a tie.
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0] == "en", LANGUAGES.index(kv[0])))
+    return HeaderMap(list(headers), terms, ranked[0][0] if ranked else None, dict(votes))
+
+
+@lru_cache(maxsize=None)
+def choice_index(form_id: str, term: str) -> dict[str, str]:
+    """Folded value or label (any language) → stored value, for one select_one field."""
+    f: FormField = load_form(form_id).field(term)
+    index = {}
+    for c in f.choices:
+        # The underscore form is the XLSForm choice name (ODK names cannot contain spaces).
+        for text in (c.value, c.value.replace(" ", "_"), *c.labels.values()):
+            index[header_key(text)] = c.value
+    return index
+
+
+__all__ = ["HeaderMap", "choice_index", "header_key", "map_headers"]
