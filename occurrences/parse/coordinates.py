@@ -1,0 +1,153 @@
+"""Latitude/longitude cells: decimal degrees, DMS and degrees-decimal-minutes, with symbols or local words.
+
+One regular expression describes every accepted shape; Arrow runs it (RE2) over a whole column and numpy
+does the arithmetic, so a million cells cost a few passes. Cells it does not match are explained once per
+unique value by :func:`explain` (why it is wrong), never guessed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import flags as _flags  # noqa: F401
+from .result import Issues, Problem
+from .strings import clean, unique_codes
+
+
+def _words(*words: str) -> str:
+    return "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in sorted(words, key=len, reverse=True))
+
+
+# Unit words: CLDR's (babel unit data, l10n.md A1 item 4) plus the common Thai spelling ฟิลิปดา.
+DEGREE = _words("°", "º", "˚", "deg", "องศา", "độ", "ដឺក្រេ", "ອົງສາ", "ဒီဂရီ")
+MINUTE = _words("'", "′", "’", "‘", "`", "min", "ลิปดา", "phút", "អាកនាទី", "ນາທີ", "မိနစ်")
+SECOND = _words('"', "″", "”", "“", "''", "′′", "’’", "sec", "ฟิลิปดา", "พิลิปดา", "giây", "អាកវិនាទី", "ວິນາທີ", "စက္ကန့်")
+# Hemisphere → (axis, sign). Vietnamese B/N/Đ/T = Bắc/Nam/Đông/Tây; N is resolved per row (see _resolve_n).
+HEMISPHERES = {
+    "n": ("lat", 1), "s": ("lat", -1), "e": ("lon", 1), "w": ("lon", -1),
+    "north": ("lat", 1), "south": ("lat", -1), "east": ("lon", 1), "west": ("lon", -1),
+    "b": ("lat", 1), "đ": ("lon", 1), "t": ("lon", -1),
+    "bắc": ("lat", 1), "nam": ("lat", -1), "đông": ("lon", 1), "tây": ("lon", -1),
+    "เหนือ": ("lat", 1), "ใต้": ("lat", -1), "ตะวันออก": ("lon", 1), "ตะวันตก": ("lon", -1),
+}
+VIETNAMESE_LETTERS = frozenset({"b", "đ", "t", "bắc", "nam", "đông", "tây"})
+HEMI = rf"(?:ทิศ\s*)?(?:{_words(*HEMISPHERES)})"
+NUM = r"\d+(?:[.,]\d+)?"
+# Degrees, then optionally minutes (after a degree unit or a space), then optionally seconds; the last number may
+# have decimals. Between numbers a unit or whitespace is required, so "1,234.5" cannot pass as 1,2° 34.5'.
+_D_SEP = rf"(?:\s*(?:{DEGREE})\s*|\s+)"
+_M_SEP = rf"(?:\s*(?:{MINUTE})\s*|\s+)"
+PATTERN = (rf"(?i)^(?P<h1>{HEMI})?\s*(?P<sign>[-+−])?\s*(?P<d>{NUM})"
+           rf"(?:{_D_SEP}(?P<m>{NUM})(?:{_M_SEP}(?P<s>{NUM})\s*(?:{SECOND})?|\s*(?:{MINUTE})?)|\s*(?:{DEGREE})?)"
+           rf"\s*(?P<h2>{HEMI})?$")
+_PATTERN = re.compile(PATTERN)
+_HEMI_KEYS = list(HEMISPHERES)
+_HEMI_AXIS = np.array([HEMISPHERES[k][0] for k in _HEMI_KEYS] + [""], object)
+_HEMI_SIGN = np.array([HEMISPHERES[k][1] for k in _HEMI_KEYS] + [0], float)
+_HEMI_VI = np.array([k in VIETNAMESE_LETTERS for k in _HEMI_KEYS] + [False])
+_HEMI_N = _HEMI_KEYS.index("n")
+_LIMIT = {"lat": 90.0, "lon": 180.0}
+
+
+class Parts:
+    """The pieces of one column matched by :data:`PATTERN`, as numpy arrays (NaN / -1 where absent)."""
+
+    def __init__(self, arr: pa.Array):
+        found = pc.extract_regex(arr, PATTERN)
+        self.matched = pc.is_valid(found).to_numpy(zero_copy_only=False) & pc.is_valid(arr).to_numpy(
+            zero_copy_only=False)
+        self.d, self.d_frac = _number(found.field("d"))
+        self.m, self.m_frac = _number(found.field("m"))
+        self.s, _ = _number(found.field("s"))
+        self.minus = pc.fill_null(pc.is_in(found.field("sign"), pa.array(["-", "\u2212"])), False).to_numpy(
+            zero_copy_only=False)
+        h1, h2 = _hemisphere(found.field("h1")), _hemisphere(found.field("h2"))
+        self.two_hemispheres = (h1 >= 0) & (h2 >= 0)
+        self.hemi = np.where(h1 >= 0, h1, h2)  # index into _HEMI_KEYS, or -1
+
+    @property
+    def vietnamese_letters(self) -> np.ndarray:
+        return _HEMI_VI[self.hemi]
+
+
+def _number(field: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    text = pc.if_else(pc.equal(pc.fill_null(field, ""), ""), pa.scalar(None, field.type), field)
+    has_frac = pc.fill_null(pc.match_substring_regex(text, r"[.,]"), False).to_numpy(zero_copy_only=False)
+    values = pc.cast(pc.replace_substring(text, ",", "."), pa.float64()).to_numpy(zero_copy_only=False)
+    return values, has_frac
+
+
+def _hemisphere(field: pa.Array) -> np.ndarray:
+    key = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.fill_null(field, ""), r"^ทิศ", "")))
+    key = pc.utf8_normalize(key, "NFC")
+    index = pc.index_in(key, value_set=pa.array(_HEMI_KEYS, key.type))
+    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def degrees(parts: Parts, axis: str, n_is_nam: np.ndarray, field: str) -> tuple[np.ndarray, Issues]:
+    """Signed decimal degrees for one axis from matched parts, with the problems of matched rows."""
+    m = np.nan_to_num(parts.m)
+    s = np.nan_to_num(parts.s)
+    value = parts.d + m / 60 + s / 3600
+    hemi = parts.hemi
+    axis_of = _HEMI_AXIS[hemi]
+    sign = _HEMI_SIGN[hemi].copy()
+    sign[(hemi == _HEMI_N) & n_is_nam] = -1.0  # Vietnamese N = Nam (south)
+    value = np.where(parts.minus | (sign < 0), -value, value)
+    ok = parts.matched.copy()
+    problems = []
+
+    def bad(mask, problem):
+        mask = mask & ok
+        problems.append(Issues.where(mask, problem))
+        ok[mask] = False
+
+    bad(~np.isnan(parts.m) & ((parts.m >= 60) | (parts.d_frac) | (~np.isnan(parts.s) & parts.m_frac))
+        | (~np.isnan(parts.s) & (parts.s >= 60)), Problem.of("COORDINATE_MINUTES_SECONDS_INVALID", field))
+    bad(parts.two_hemispheres | (parts.minus & (hemi >= 0)), Problem.of("COORDINATE_HEMISPHERE_CONFLICT", field))
+    other = "lon" if axis == "lat" else "lat"
+    for key in {k for k in np.unique(hemi[ok & (axis_of == other)]) if k >= 0}:
+        bad((hemi == key) & (axis_of == other),
+            Problem.of("COORDINATE_HEMISPHERE_MISMATCH", field, hemisphere=_HEMI_KEYS[key].upper()))
+    bad(np.abs(value) > _LIMIT[axis], Problem.of("COORDINATE_OUT_OF_RANGE", field))
+    value = np.where(ok, value, np.nan)
+    return value, Issues.merge(problems)
+
+
+def explain(text: str, field: str) -> Problem:
+    """Why a cell that :data:`PATTERN` did not match is wrong (one call per unique bad value)."""
+    if re.fullmatch(r"[-+\u2212]?\d[\d.,\s]*", text) and len(re.findall(r"[.,]", text)) > 1:
+        return Problem.of("COORDINATE_SEPARATORS", field)
+    return Problem.of("COORDINATE_INVALID", field)
+
+
+def parse_axis(values, axis: str, field: str, n_is_nam=None, *, cleaned=None):
+    """One column of latitudes or longitudes → (degrees, issues, parts). ``n_is_nam``: per-row bool."""
+    arr = cleaned if cleaned is not None else clean(values)
+    parts = Parts(arr)
+    n = len(arr)
+    n_is_nam = np.zeros(n, bool) if n_is_nam is None else n_is_nam
+    value, issues = degrees(parts, axis, n_is_nam, field)
+    unmatched = ~parts.matched & pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    if unmatched.any():
+        codes, uniques = unique_codes(pc.filter(arr, pa.array(unmatched)))
+        found = Issues.from_unique(codes, [(explain(u, field),) for u in uniques])
+        issues = Issues.merge([issues, Issues(np.flatnonzero(unmatched)[found.rows], found.problems)])
+    return value, issues, parts
+
+
+def parse_coordinate(text: str, axis: str, lang: str = "en") -> float:
+    """Scalar convenience: one latitude or longitude cell → degrees; raises ValueError with the flag code."""
+    value, issues, _ = parse_axis([text], axis, "decimalLatitude" if axis == "lat" else "decimalLongitude")
+    if len(issues):
+        raise ValueError(issues.problems[0].code)
+    return float(value[0])
+
+
+def match_text(text: str):
+    """Python ``re`` match of :data:`PATTERN` on one cleaned string (used for verbatimCoordinates halves)."""
+    return _PATTERN.match(text)
