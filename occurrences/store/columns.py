@@ -1,9 +1,10 @@
 """Turn canonical records into the column arrays both backends write, with the derived columns
-(year/month/day, date bounds, grid cell, geospatial-issue bit). Vectorized: one pass per column, not per row."""
+(year/month/day, date bounds, grid cell, geospatial-issue bit). Vectorized: one pass per column, not per row;
+strings (dates, issue lists, vocabularies) are checked and parsed once per *unique* value."""
 from __future__ import annotations
 
 import json
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,29 +26,32 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
     unknown = set(cols) - set(FIELD_NAMES)
     if unknown:
         raise InvalidValue(sorted(unknown)[0], None, reason="unknown field")
-    get = lambda name: list(cols.get(name) or [None] * n)  # noqa: E731
+    for name, values in cols.items():
+        if len(values) != n:
+            raise InvalidValue(name, len(values), reason=f"column has {len(values)} values, expected {n}")
 
-    out: dict[str, list] = {name: get(name) for name in FIELD_NAMES}
+    out: dict[str, list] = {name: cols.get(name) or [None] * n for name in FIELD_NAMES}
     out["occurrenceID"] = [v if v else new_occurrence_id() for v in out["occurrenceID"]]
     for name in ("basisOfRecord", "scientificName", "eventDate"):
         _require(name, out[name])
-    bad = [i for i, v in enumerate(out["basisOfRecord"]) if v not in BASIS_OF_RECORD]
-    if bad:
-        raise InvalidValue("basisOfRecord", out["basisOfRecord"][bad[0]], row=bad[0] + 1)
+    bad = _first_bad(out["basisOfRecord"], lambda v: v not in BASIS_OF_RECORD)
+    if bad is not None:
+        raise InvalidValue("basisOfRecord", out["basisOfRecord"][bad], row=bad + 1)
 
     lat = _floats("decimalLatitude", out["decimalLatitude"])
     lon = _floats("decimalLongitude", out["decimalLongitude"])
-    out["decimalLatitude"], out["decimalLongitude"] = _none_nan(lat), _none_nan(lon)
     for name, values, limit in (("decimalLatitude", lat, 90), ("decimalLongitude", lon, 180)):
         bad = np.flatnonzero(np.abs(values) > limit)
         if bad.size:
             raise InvalidValue(name, float(values[bad[0]]), row=int(bad[0]) + 1)
-    if any((a is None) != (b is None) for a, b in zip(out["decimalLatitude"], out["decimalLongitude"])):
-        i = next(i for i, (a, b) in enumerate(zip(out["decimalLatitude"], out["decimalLongitude"]))
-                 if (a is None) != (b is None))
-        raise InvalidValue("decimalLatitude", out["decimalLatitude"][i], row=i + 1,
+    lat_missing, lon_missing = np.isnan(lat), np.isnan(lon)
+    unpaired = np.flatnonzero(lat_missing != lon_missing)
+    if unpaired.size:
+        i = int(unpaired[0])
+        raise InvalidValue("decimalLatitude", None if lat_missing[i] else float(lat[i]), row=i + 1,
                            reason="latitude and longitude must be given together")
-    geo = [v is not None for v in out["decimalLatitude"]]
+    out["decimalLatitude"], out["decimalLongitude"] = _none_nan(lat), _none_nan(lon)
+    geo = (~lat_missing).tolist()
     out["geodeticDatum"] = [d or ("WGS84" if g else None) for d, g in zip(out["geodeticDatum"], geo)]
     out["coordinateUncertaintyInMeters"] = _none_nan(_floats("coordinateUncertaintyInMeters",
                                                              out["coordinateUncertaintyInMeters"]))
@@ -56,9 +60,7 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
     start, end, year, month, day = _dates(out["eventDate"])
     out.update(year=year, month=month, day=day, _start=start, _end=end)
     out["_cell"] = cells_of(lat, lon).tolist()
-    issues = [list(v) if v else [] for v in out["issues"]]
-    out["_geo_issue"] = [int(bool(GEOSPATIAL_ISSUES.intersection(v))) if v else 0 for v in issues]
-    out["issues"] = [json.dumps(v) if v else "[]" for v in issues]
+    out["issues"], out["_geo_issue"] = _issues(out["issues"])
     out["submittedBy"] = [v or submitted_by for v in out["submittedBy"]]
     stamp = now_iso()
     out["submittedAt"] = [v or stamp for v in out["submittedAt"]]
@@ -73,67 +75,107 @@ def _columnar(records) -> dict[str, list]:
     return {name: [r.get(name) for r in rows] for name in names}
 
 
+def _first_bad(values: list, is_bad: Callable[[object], bool]) -> int | None:
+    """Index of the first value for which ``is_bad`` holds. Tests each distinct value once (columns repeat a
+    few values a million times); scans rows only when there is something to report."""
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable values: test them one by one
+        distinct = None
+    if distinct is not None and not any(is_bad(v) for v in distinct):
+        return None
+    return next((i for i, v in enumerate(values) if is_bad(v)), None)
+
+
+def _is_blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
 def _require(name: str, values: list):
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, str) and not v.strip()):
-            raise InvalidValue(name, v, row=i + 1, reason="required")
+    bad = _first_bad(values, _is_blank)
+    if bad is not None:
+        raise InvalidValue(name, values[bad], row=bad + 1, reason="required")
 
 
 def _floats(name: str, values: list) -> np.ndarray:
+    try:  # fast path: numbers, numeric strings and None (→ NaN) convert in one call
+        return np.array(values, dtype="float64")
+    except (TypeError, ValueError):
+        pass
     try:
         return np.array([np.nan if v is None or v == "" else v for v in values], dtype="float64")
     except (TypeError, ValueError):
         for i, v in enumerate(values):
             try:
-                float(v)
+                float(np.nan if v is None or v == "" else v)
             except (TypeError, ValueError):
                 raise InvalidValue(name, v, row=i + 1) from None
         raise
 
 
 def _none_nan(arr: np.ndarray) -> list:
-    return [None if v != v else v for v in arr.tolist()]
+    missing = np.isnan(arr)
+    if not missing.any():
+        return arr.tolist()
+    values = arr.astype(object)
+    values[missing] = None
+    return values.tolist()
 
 
 def _ints(name: str, values: list) -> list:
-    out = []
-    for i, v in enumerate(values):
-        if v is None or v == "":
-            out.append(None)
-            continue
-        try:
-            iv = int(v)
-            if iv != float(v) or iv < 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise InvalidValue(name, v, row=i + 1) from None
-        out.append(iv)
-    return out
+    try:
+        converted = {v: _int(name, v, 0) for v in set(values)}
+    except (TypeError, InvalidValue):  # unhashable or bad: convert row by row, which names the first bad row
+        return [_int(name, v, i) for i, v in enumerate(values)]
+    if set(converted.values()) == {None}:
+        return [None] * len(values)
+    return [converted[v] for v in values]
+
+
+def _int(name: str, v, i: int):
+    if v is None or v == "":
+        return None
+    try:
+        iv = int(v)
+        if iv != float(v) or iv < 0:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidValue(name, v, row=i + 1) from None
+    return iv
 
 
 def _dates(values: list) -> tuple[list, list, list, list, list]:
-    """Date bounds and year/month/day. Full ISO days (the common case) are parsed in one vectorized call;
-    partial dates and intervals go through :func:`date_bounds`."""
-    s = pd.Series(values, dtype="object")
-    full = s.str.len().eq(10) & s.str.match(r"^\d{4}-\d{2}-\d{2}$", na=False)
-    parsed = pd.to_datetime(s.where(full), format="%Y-%m-%d", errors="coerce")
-    start = s.where(full & parsed.notna()).tolist()
-    end = list(start)
-    for i in np.flatnonzero(~(full & parsed.notna()).to_numpy()):
+    """Date bounds and year/month/day, computed once per distinct ``eventDate`` (dates, months, years or
+    ``start/end`` intervals, see :func:`date_bounds`) and spread back to the rows."""
+    try:
+        codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    except TypeError:  # unhashable values (a list, say) are read as their text, and rejected below
+        codes, distinct = pd.factorize(pd.Series([str(v) for v in values], dtype=object), use_na_sentinel=False)
+    bounds = []
+    for k, value in enumerate(distinct):
         try:
-            start[i], end[i] = date_bounds(str(values[i]))
+            bounds.append(date_bounds(value if isinstance(value, str) else str(value)))
         except InvalidValue:
-            raise InvalidValue("eventDate", values[i], row=int(i) + 1) from None
-    st = pd.Series(start)
-    year = st.str.slice(0, 4).astype("int64").tolist()
-    # month/day only when the record is a single day or month (as GBIF does for intervals within one month).
-    same_month = pd.Series(end).str.slice(0, 7).eq(st.str.slice(0, 7))
-    same_day = pd.Series(end).eq(st)
-    month = st.str.slice(5, 7).astype("int64").where(same_month).tolist()
-    day = st.str.slice(8, 10).astype("int64").where(same_day).tolist()
-    month = [None if m != m else int(m) for m in month]
-    day = [None if d != d else int(d) for d in day]
-    return start, list(end), year, month, day
+            i = int(np.flatnonzero(codes == k)[0])
+            raise InvalidValue("eventDate", values[i], row=i + 1) from None
+    per_value = {
+        "start": [s for s, _ in bounds],
+        "end": [e for _, e in bounds],
+        "year": [int(s[:4]) for s, _ in bounds],
+        # month/day only when the record is a single day or month (as GBIF does for intervals within one month).
+        "month": [int(s[5:7]) if s[:7] == e[:7] else None for s, e in bounds],
+        "day": [int(s[8:10]) if s == e else None for s, e in bounds],
+    }
+    spread = {key: np.array(v, dtype=object)[codes].tolist() for key, v in per_value.items()}
+    return spread["start"], spread["end"], spread["year"], spread["month"], spread["day"]
+
+
+def _issues(values: list) -> tuple[list[str], list[int]]:
+    """Issue lists → (JSON text, geospatial-issue bit) per row, each distinct list encoded once."""
+    keys = [tuple(v) if v else () for v in values]
+    encoded = {k: json.dumps(list(k)) if k else "[]" for k in set(keys)}
+    geospatial = {k: int(bool(GEOSPATIAL_ISSUES.intersection(k))) for k in encoded}
+    return [encoded[k] for k in keys], [geospatial[k] for k in keys]
 
 
 def row_to_record(row: Mapping) -> dict:
