@@ -39,7 +39,7 @@ FILTER_DOCS: dict[str, str] = {
 # Columns an expression may test: descriptive fields only, never coordinates or free-text locations, so a
 # filter cannot probe where a generalised (sensitive) record really is.
 EXPR_COLUMNS = ("occurrenceID", "scientificName", "vernacularName", "taxonRank", "family", "basisOfRecord",
-                "eventDate", "year", "month", "day", "coordinateUncertaintyInMeters", "countryCode",
+                "eventDate", "year", "month", "day", "countryCode",
                 "stateProvince", "recordedBy", "individualCount", "sex", "lifeStage", "samplingProtocol",
                 "language")
 EXPR_OPERATORS = ("=", "<>", "<", "<=", ">", ">=")
