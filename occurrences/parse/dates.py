@@ -1,0 +1,171 @@
+"""Dates typed in any of the six languages → ISO 8601 (date, month, year or ``start/end`` interval).
+
+Accepted: ISO (with or without time), d/m/y with / - . or spaces (never m/d/y: a month above 12 is an
+error that says so), y/m/d with a four-digit year first, month names and abbreviations of every language
+(babel CLDR; Thai abbreviations with or without dots), era markers พ.ศ./ค.ศ., Buddhist Era years (> 2400,
+and two-digit years in Thai), intervals. Each unique cell is read once; the rows share the result.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+
+from . import flags as _flags  # noqa: F401
+from .months import month_regex, month_table
+from .result import Issues, ParsedDates, Problem
+from .strings import clean, unique_codes
+
+BE_OFFSET = 543
+BE_THRESHOLD = 2400  # a four-digit year from here on is Buddhist Era (CE 1857+)
+EARLIEST_YEAR = 1700
+_BE = re.compile(r"พ\.?\s?ศ\.?|ພ\.?\s?ສ\.?|(?<![a-z])b\.?\s?e\.?(?![a-z])")  # Lao ພ.ສ.: assumption (l10n.md)
+_CE = re.compile(r"ค\.?\s?ศ\.?|(?<![a-z])(?:c\.?\s?e|a\.?\s?d)\.?(?![a-z])")
+_FILLERS = re.compile(r"วันที่|เดือน|ปี|ngày|năm|(?<![a-z])(?:the|of)(?![a-z])")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?)?$")
+_ISO_INTERVAL = re.compile(r"^(\d{4}(?:-\d{1,2}){0,2})/(\d{4}(?:-\d{1,2}){0,2})$")
+_RANGE = re.compile(r"\s+(?:-|–|—|to|ถึง|đến)\s+|\s*[–—]\s*")
+_VI_MONTH = re.compile(r"(?:tháng|thang|thg)\s*0*(\d{1,2})(?!\d)")
+_THAI_SCRIPT = re.compile(r"[\u0e00-\u0e7f]")
+_TOKEN = re.compile(r"\d+|m\d+")
+_SEPARATORS = re.compile(r"^[\s/.,\-]*$")
+
+
+class _Bad(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def parse_dates(values, lang: str = "en", today: date | None = None) -> ParsedDates:
+    """Cells → ISO strings (object array, None where empty or bad) with per-row problems."""
+    today = today or date.today()
+    arr = clean(values)
+    codes, uniques = unique_codes(arr)
+    results = [read_date(u, lang, today) for u in uniques]
+    iso_u = np.array([r[0] for r in results] + [None], object)
+    be_u = np.array([r[2] for r in results] + [False], bool)
+    issues = Issues.from_unique(codes, [tuple(r[1]) for r in results])
+    return ParsedDates(iso_u[codes], issues, codes < 0, be_u[codes])
+
+
+def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[str | None, list[Problem], bool]:
+    """One cleaned cell → (ISO string or None, problems, Buddhist Era converted?)."""
+    today = today or date.today()
+    key = text.casefold()
+    if _THAI_SCRIPT.search(key):  # Thai month names or era marker: Thai conventions, whatever the form language
+        lang = "th"
+    try:
+        m = _ISO_INTERVAL.match(key)
+        halves = [m[1], m[2]] if m else _RANGE.split(key)
+        if len(halves) == 2 and all(h.strip() for h in halves):
+            (start, p1, be1), (end, p2, be2) = (_single(h.strip(), lang, today) for h in halves)
+            if _first_day(end) < _first_day(start):
+                raise _Bad(Problem.of("DATE_INTERVAL_REVERSED"))
+            return f"{start}/{end}", p1 + p2, be1 or be2
+        return _single(key, lang, today)
+    except _Bad as bad:
+        return None, [bad.problem], False
+
+
+def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]:
+    era = "BE" if _BE.search(key) else "CE" if _CE.search(key) else None
+    key = _CE.sub(" ", _BE.sub(" ", key))
+    key = _FILLERS.sub(" ", key).strip()
+    m = _ISO.match(key)
+    if m:
+        y, mo, d = m[1], m[2], m[3]
+    elif re.fullmatch(r"\d{8}", key):
+        y, mo, d = key[:4], key[4:6], key[6:]
+    else:
+        y, mo, d = _day_month_year(key)
+    problems: list[Problem] = []
+    year, be = _resolve_year(y, lang, era, today, problems)
+    month = int(mo) if mo else None
+    day = int(d) if d else None
+    if month is not None and not 1 <= month <= 12:
+        if day is not None and day <= 12:
+            raise _Bad(Problem.of("DATE_DAY_MONTH_ORDER", month=month))
+        raise _Bad(Problem.of("DATE_IMPOSSIBLE", day=day or "", month=month, year=year))
+    iso = _iso(year, month, day)
+    first = _first_day(iso)
+    if year < EARLIEST_YEAR or first > today:
+        raise _Bad(Problem.of("RECORDED_DATE_UNLIKELY", iso=iso))
+    return iso, problems, be
+
+
+def _day_month_year(key: str) -> tuple[str, str | None, str | None]:
+    key = _VI_MONTH.sub(lambda m: f" m{int(m[1])} " if 1 <= int(m[1]) <= 12 else m[0], key)
+    table = month_table()
+    key = month_regex().sub(lambda m: f" m{table[m[0]]} ", key)
+    tokens = _TOKEN.findall(key)
+    if not tokens or not _SEPARATORS.match(_TOKEN.sub("", key)):
+        raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+    named = [t for t in tokens if t.startswith("m")]
+    numbers = [t for t in tokens if not t.startswith("m")]
+    if len(named) > 1:
+        raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+    if named:
+        month = named[0][1:]
+        if len(numbers) == 1:  # "มี.ค. 2567", "March 2024"
+            return numbers[0], month, None
+        if len(numbers) == 2:
+            long_years = [t for t in numbers if len(t) == 4]
+            if len(long_years) == 1:
+                year = long_years[0]
+                day = numbers[1] if numbers[0] == year else numbers[0]
+            else:  # "15 มี.ค. 67", "Mar 15 24": the year comes last
+                day, year = numbers
+            return year, month, day
+        raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+    if len(numbers) == 3:
+        if len(numbers[0]) == 4:  # 2024/3/15
+            return numbers[0], numbers[1], numbers[2]
+        return numbers[2], numbers[1], numbers[0]  # day/month/year, the region's order
+    if len(numbers) == 2 and len(numbers[1]) == 4:  # 3/2024
+        return numbers[1], numbers[0], None
+    if len(numbers) == 1 and len(numbers[0]) == 4:
+        return numbers[0], None, None
+    raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+
+
+def _resolve_year(text: str, lang: str, era: str | None, today: date, problems: list[Problem]) -> tuple[int, bool]:
+    """Year text → CE year; Buddhist Era converted (with a warning where that was a guess)."""
+    value = int(text)
+    if len(text) == 2:
+        if lang == "th" or era == "BE":
+            be_year = 2500 + value
+            ce = be_year - BE_OFFSET
+            alt = 2000 + value
+            if era is None and alt <= today.year:
+                problems.append(Problem.of("DATE_TWO_DIGIT_YEAR_AMBIGUOUS", yy=text, be=be_year, ce=ce, alt=alt))
+            return ce, True
+        return (2000 + value if 2000 + value <= today.year else 1900 + value), False
+    if len(text) != 4:
+        raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+    if era == "CE" and value >= BE_THRESHOLD:
+        raise _Bad(Problem.of("DATE_ERA_CONFLICT", year=value, era="CE"))
+    if era == "BE" and value < BE_THRESHOLD:
+        raise _Bad(Problem.of("DATE_ERA_CONFLICT", year=value, era="BE"))
+    if value >= BE_THRESHOLD:
+        ce = value - BE_OFFSET
+        if era is None and lang != "th":
+            problems.append(Problem.of("DATE_LOOKS_BUDDHIST_ERA", year=value, ce=ce))
+        return ce, True
+    return value, False
+
+
+def _iso(year: int, month: int | None, day: int | None) -> str:
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise _Bad(Problem.of("DATE_IMPOSSIBLE", day=day, month=month, year=year)) from None
+
+
+def _first_day(iso: str) -> date:
+    parts = [int(p) for p in iso.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)

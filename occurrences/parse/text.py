@@ -1,0 +1,100 @@
+"""Text cells: Burmese Zawgyi → Unicode, NFC, Khmer mark order, zero-width characters, matching keys.
+
+Zawgyi is detected with Google's myanmartools (p > 0.95, only on text with Myanmar letters) and converted with
+ICU's ``Zawgyi-my`` transform (pyicu-wheels), the reference converter in l10n.md A2. Conversion is never run on
+Unicode text: ICU turns Unicode Burmese into garbage. Khmer syllables typed in the wrong order are fixed with
+khmerspell (l10n.md A3); Thai and Burmese get NFC only (no maintained reorderer beyond it).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from functools import lru_cache
+
+import numpy as np
+
+from . import flags as _flags  # noqa: F401
+from .result import Issues, Problem
+from .strings import to_arrow, unique_codes
+
+ZAWGYI_THRESHOLD = 0.95
+_MYANMAR = re.compile(r"[\u1000-\u109f]")
+_KHMER = re.compile(r"[\u1780-\u17ff]")
+# Invisible characters typed as word breaks or joiners (category Cf); kept in display text, removed from keys.
+ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    with warnings.catch_warnings():  # myanmartools uses a deprecated importlib.resources call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from myanmartools import ZawgyiDetector
+        return ZawgyiDetector()
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_to_unicode():
+    import icu
+    return icu.Transliterator.createInstance("Zawgyi-my")
+
+
+def zawgyi_probability(text: str) -> float:
+    """Probability that ``text`` is Zawgyi; 0.0 for text without Myanmar letters (the detector gives -inf)."""
+    if not text or not _MYANMAR.search(text):
+        return 0.0
+    return max(float(_detector().get_zawgyi_probability(text)), 0.0)
+
+
+def detect_zawgyi(text: str) -> bool:
+    return zawgyi_probability(text) > ZAWGYI_THRESHOLD
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    return unicodedata.normalize("NFC", _zawgyi_to_unicode().transliterate(text))
+
+
+def normalize_text(text: str) -> tuple[str, bool]:
+    """One cell → (normalised text, converted from Zawgyi?). Zawgyi first: NFC would reorder Zawgyi bytes."""
+    converted = detect_zawgyi(text)
+    if converted:
+        text = zawgyi_to_unicode(text)
+    text = unicodedata.normalize("NFC", text)
+    if _KHMER.search(text):
+        from khmerspell import khnormal
+        text = unicodedata.normalize("NFC", khnormal(text))
+    return text, converted
+
+
+def normalize_texts(values, field: str | None = None) -> tuple[np.ndarray, Issues]:
+    """Cells → (object array of normalised text, None where empty; TEXT_ZAWGYI_CONVERTED per converted row)."""
+    codes, uniques = unique_codes(to_arrow(values))
+    results = [normalize_text(u) for u in uniques]
+    texts = np.array([r[0] for r in results] + [None], object)
+    problem = Problem.of("TEXT_ZAWGYI_CONVERTED", field)
+    issues = Issues.from_unique(codes, [(problem,) if r[1] else () for r in results])
+    return texts[codes], issues
+
+
+def clean_identifier(text: str) -> str:
+    """Identifiers (occurrenceID, codes): NFC, zero-width characters removed, outer spaces trimmed."""
+    return ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def matching_key(text: str) -> str:
+    """Key for comparing names: NFC, no zero-width characters, single spaces, casefolded."""
+    return _SPACES.sub(" ", clean_identifier(text)).strip().casefold()
+
+
+def folded_key(text: str) -> str:
+    """:func:`matching_key` without Latin diacritics (Vietnamese typed without accents; đ → d).
+
+    Only marks on Latin letters are dropped: Thai, Lao, Khmer and Burmese vowel signs are letters' parts.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFD", matching_key(text).replace("đ", "d")):
+        if unicodedata.category(ch) == "Mn" and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
