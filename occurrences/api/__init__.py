@@ -10,8 +10,10 @@ from ..settings import Settings
 from ..store import open_store
 from .errors import add_exception_handlers
 from .occurrences import router as occurrences_router
+from .ogc import router as ogc_router
 from .system import router as system_router
 from ..web import mount_static, router as web_router
+from ..web.search import router as search_router
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
@@ -29,6 +31,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     add_exception_handlers(app)
     app.include_router(system_router)
     app.include_router(occurrences_router)
+    app.include_router(ogc_router)
     mount_static(app)
     app.include_router(web_router)
+    app.include_router(search_router)
     return app
