@@ -52,7 +52,11 @@ def filter_options(fn):
 
 
 def filters_from(kwargs: dict):
-    return parse_filters({k: v for k, v in kwargs.items() if k in FILTER_DOCS and v not in (None, ())})
+    """Filters from CLI options; scientificName also accepts synonyms and vernacular names (six languages)."""
+    from .query import with_accepted_names
+
+    return with_accepted_names(
+        parse_filters({k: v for k, v in kwargs.items() if k in FILTER_DOCS and v not in (None, ())}))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,6 +130,31 @@ def query(db, fmt, all_pages, **kwargs):
     if fmt == "geojson":
         sys.stdout.write("\n")
     store.close()
+
+
+@cli.command()
+@DB_OPTION
+@filter_options
+@click.option("--facet", "facet_names", multiple=True,
+              help="Field to count by (repeat): countryCode, scientificName, year, month, basisOfRecord, "
+                   "stateProvince, recordedBy, issue, language. Default: countryCode, scientificName, year.")
+@click.option("--facetLimit", "facet_limit", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="Most frequent values per facet.")
+@handle_errors
+def facets(db, facet_names, facet_limit, **kwargs):
+    """Counts of matching records per value (as GET /occurrences/facets), as JSON."""
+    from .api.occurrences import DEFAULT_FACETS
+
+    store = open_store(db)
+    try:
+        filters = filters_from(kwargs)
+        names = list(dict.fromkeys(facet_names or DEFAULT_FACETS))
+        counts = store.facets(filters, names, limit=facet_limit)
+        body = {"count": store.count(filters),
+                "facets": {n: [{"value": v, "count": c} for v, c in counts[n]] for n in names}}
+    finally:
+        store.close()
+    click.echo(json.dumps(body, ensure_ascii=False, indent=1))
 
 
 @cli.command()

@@ -1,22 +1,36 @@
 """Query helpers shared by the API, the web pages and the CLI: name resolution before the store is asked."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from .store import Filters
 
 
+@lru_cache(maxsize=1)
+def _checklist():
+    from .taxa import DEFAULT_OVERLAY, Checklist
+
+    return Checklist.load(DEFAULT_OVERLAY)
+
+
+@lru_cache(maxsize=4096)
+def _accepted(name: str) -> str:
+    try:
+        return _checklist().get(name).scientific_name
+    except KeyError:
+        return name
+
+
 def resolve_names(values: Sequence[str]) -> list[str]:
     """Accepted scientific names for what a user typed: accepted names, synonyms or vernacular names in any of
-    the six languages. Unknown names are kept as typed (the query then simply finds nothing)."""
-    try:
-        from .taxa import resolve_names as resolve  # the checklist, when installed
-    except ImportError:
-        resolve = None
+    the six languages (exact or case/diacritic-folded; no fuzzy guessing in searches). Unknown or ambiguous
+    names are kept as typed, so the query finds nothing rather than something else."""
     out: list[str] = []
     for value in values:
-        names = resolve([value]) if resolve else [value]
-        out.extend(n for n in (names or [value]) if n not in out)
+        name = _accepted(value)
+        if name not in out:
+            out.append(name)
     return out
 
 
