@@ -18,7 +18,7 @@ def _checklist():
 def _accepted(name: str) -> str:
     try:
         return _checklist().get(name).scientific_name
-    except KeyError:
+    except (KeyError, ImportError):  # unknown name; or a build without the checklist
         return name
 
 
