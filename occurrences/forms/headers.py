@@ -72,15 +72,20 @@ def map_headers(headers: list[str], form: Form | None = None) -> HeaderMap:
 
 
 @lru_cache(maxsize=None)
-def choice_index(form_id: str, term: str) -> dict[str, str]:
-    """Folded value or label (any language) → stored value, for one select_one field."""
+def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, str]]:
+    """For one select_one field: (exact stored values → value, folded labels of every language → value).
+
+    Stored values are a vocabulary (Darwin Core's basisOfRecord...) and must be written exactly; their
+    underscore form is the XLSForm choice name (ODK names cannot contain spaces). Labels match loosely."""
     f: FormField = load_form(form_id).field(term)
-    index = {}
-    for c in f.choices:
-        # The underscore form is the XLSForm choice name (ODK names cannot contain spaces).
-        for text in (c.value, c.value.replace(" ", "_"), *c.labels.values()):
-            index[header_key(text)] = c.value
-    return index
+    exact = {text: c.value for c in f.choices for text in (c.value, c.value.replace(" ", "_"))}
+    labels = {header_key(text): c.value for c in f.choices for text in c.labels.values()}
+    return exact, labels
 
 
-__all__ = ["HeaderMap", "choice_index", "header_key", "map_headers"]
+def choice_value(form_id: str, term: str, text: str) -> str | None:
+    exact, labels = choice_lookup(form_id, term)
+    return exact.get(text.strip()) or labels.get(header_key(text))
+
+
+__all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "map_headers"]

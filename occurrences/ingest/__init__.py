@@ -1,132 +1,173 @@
-"""Import pipeline: read a file → map columns → convert values → validate → store, all or nothing.
+"""Import pipeline: read a file → map headers (any language) → convert values → check quality → store, all or
+nothing per file.
 
-This first version reads CSV files whose headers are Darwin Core terms. Every row is checked before anything
-is written; if any row has an error the whole batch is refused and the report names each row, field and value.
+    read_table (read.py)   bytes → header row + Arrow text columns (CSV UTF-8/UTF-16, XLSX)
+    map_headers (forms)    labels of six languages or Darwin Core terms → terms; language detected
+    convert (convert.py)   parsers per column, each unique value once → canonical columns + sparse problems
+    check_quality          the one place where data-quality checks (occurrences.quality) run
+    store.add_many         one transaction, columns not row dicts
+
+If any row has an error nothing is stored and :class:`ImportRejected` carries the per-row report. The web
+form's single submissions go through the same path (:func:`submit_record`) so they get the same checks.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from .errors import FileProblem, ImportRejected
-from .flags import Flag
-from .records import BASIS_OF_RECORD, FIELD_BY_NAME, SUBMITTABLE, date_bounds, new_occurrence_id
-from .report import REJECTED, Report, RowResult
+import pyarrow as pa
 
-MAX_CELL = 10_000  # characters; longer cells are refused rather than stored
+from ..errors import ImportRejected
+from ..forms import Form, load_form
+from ..forms.headers import map_headers
+from ..i18n import DEFAULT_LANGUAGE
+from ..parse import Issues
+from ..report import REJECTED, Report, RowResult
+from .convert import MAX_CELL, Batch, convert
+from .problems import DuplicateColumns, FileRejected, UnknownColumns
+from .read import Table, read_table
+
+FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
+MAX_LISTED_COLUMNS = 10
 
 
 @dataclass
 class ImportResult:
-    report: Report
-    stored: int
+    batch: Batch
+    statuses: list[str]
+    source: str | None = None
+    first_row: int = FIRST_DATA_ROW
+    stored: int = 0
     skipped: int = 0
     conflicts: int = 0
 
+    @property
+    def language(self) -> str:
+        return self.batch.lang
 
-def read_csv(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    raw = Path(path).read_bytes()
-    if not raw.strip():
-        raise FileProblem(name=Path(path).name, reason="the file is empty")
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FileProblem(name=Path(path).name, reason="it is not UTF-8 or UTF-16 text; save it as CSV UTF-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        raise FileProblem(name=Path(path).name, reason="the file is empty")
-    return [h.strip() for h in rows[0]], rows[1:]
+    @cached_property
+    def report(self) -> Report:
+        """Built on demand: a million stored rows should not cost a million objects unless someone asks."""
+        return build_report(self.batch, self.statuses, self.source, self.first_row)
 
 
-def convert_rows(headers: list[str], rows: list[list[str]], *, lang: str = "en") -> tuple[list[dict], Report]:
-    """Darwin Core headers → canonical records, with a row-by-row report (row 2 is the first data row)."""
-    report = Report(language=lang)
-    unknown = [h for h in headers if h not in SUBMITTABLE]
-    records = []
-    for i, cells in enumerate(rows):
-        result = RowResult(row=i + 2)
-        report.rows.append(result)
-        for h in unknown:
-            result.flags.append(Flag("UNKNOWN_FIELD", field=h, value=h))
-        record = {}
-        for h, cell in zip(headers, cells):
-            if h in unknown or cell is None or not cell.strip():
-                continue
-            value, flag = _convert(h, cell.strip())
-            if flag:
-                result.flags.append(flag)
-            else:
-                record[h] = value
-        result.flags.extend(_check(record))
-        result.occurrenceID = record.get("occurrenceID")
-        records.append(record)
-    return records, report
+def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lang: str | None = None,
+                dry_run: bool = False, **kwargs) -> ImportResult:
+    path = Path(path)
+    return import_bytes(store, path.read_bytes(), path.name, submitted_by=submitted_by, lang=lang,
+                        dry_run=dry_run, **kwargs)
 
 
-def _convert(field: str, text: str):
-    if len(text) > MAX_CELL:
-        return None, Flag("INVALID_VALUE", field=field, value=text[:40] + "…", params={"reason": "too long"})
-    kind = FIELD_BY_NAME[field].type
-    try:
-        if kind is float:
-            return float(text), None
-        if kind is int:
-            value = int(text)
-            if value < 0:
-                raise ValueError
-            return value, None
-    except ValueError:
-        code = "COORDINATE_INVALID" if field in ("decimalLatitude", "decimalLongitude") else (
-            "INDIVIDUAL_COUNT_INVALID" if field == "individualCount" else "INVALID_VALUE")
-        return None, Flag(code, field=field, value=text, params={"reason": "not a number"})
-    return text, None
+def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
+                 dry_run: bool = False, form: Form | None = None, checklist=None, **store_options) -> ImportResult:
+    """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
+
+    Raises :class:`FileRejected` (the file cannot be read at all) or :class:`ImportRejected` (rows have errors;
+    nothing stored, ``exc.report`` lists them)."""
+    form = form or load_form()
+    table = read_table(data, name)
+    raw, detected = columns_by_term(table, name, form)
+    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist)
+    return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
 
 
-def _check(record: dict) -> list[Flag]:
-    flags = []
-    for name in ("basisOfRecord", "scientificName", "eventDate"):
-        if not record.get(name):
-            flags.append(Flag("REQUIRED_FIELD_MISSING", field=name, value=None))
-    basis = record.get("basisOfRecord")
-    if basis and basis not in BASIS_OF_RECORD:
-        flags.append(Flag("BASIS_OF_RECORD_INVALID", field="basisOfRecord", value=basis,
-                          params={"allowed": ", ".join(BASIS_OF_RECORD)}))
-    if record.get("eventDate"):
-        try:
-            date_bounds(record["eventDate"])
-        except Exception:
-            flags.append(Flag("RECORDED_DATE_INVALID", field="eventDate", value=record["eventDate"]))
-    for name, limit in (("decimalLatitude", 90), ("decimalLongitude", 180)):
-        value = record.get(name)
-        if value is not None and abs(value) > limit:
-            flags.append(Flag("COORDINATE_OUT_OF_RANGE", field=name, value=value))
-    return flags
+def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None]:
+    """Header row → {term: column}; refuses unknown or doubled columns (a whole-file problem)."""
+    mapping = map_headers(table.headers, form)
+    unknown = [h for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
+               if t is None and (h.strip() or _has_values(col))]
+    if unknown:
+        shown = ", ".join(repr(h[:60]) for h in unknown[:MAX_LISTED_COLUMNS])
+        more = f" (+{len(unknown) - MAX_LISTED_COLUMNS} more)" if len(unknown) > MAX_LISTED_COLUMNS else ""
+        raise UnknownColumns(name, columns=shown + more)
+    for term, headers in mapping.duplicates.items():
+        raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
+    raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
+    return raw, mapping.language
 
 
-def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lang: str = "en",
-                dry_run: bool = False) -> ImportResult:
-    """Import one CSV file. Raises :class:`ImportRejected` (nothing stored) when any row has an error."""
-    headers, rows = read_csv(path)
-    records, report = convert_rows(headers, rows, lang=lang)
-    report.source = Path(path).name
-    if not report.ok:
-        for r in report.rows:
-            if r.has_errors:
-                r.status = REJECTED
-        raise ImportRejected(report)
+def _has_values(col: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0)).as_py())
+
+
+def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None) -> Batch:
+    """Convert and check; the returned batch says which rows have errors (nothing is stored here)."""
+    form = form or load_form()
+    batch = convert(raw, n, lang, form, checklist)
+    quality = check_quality(batch.columns, n, lang)
+    if len(quality):
+        batch.issues = Issues.merge([batch.issues, quality])
+    return batch
+
+
+def check_quality(columns: dict[str, list], n: int, lang: str) -> Issues:
+    """The single place where data-quality checks run on canonical columns (geography, dates, duplicates).
+
+    Takes the canonical columns (term → list, as stored) and returns per-row problems
+    (:class:`~occurrences.parse.Issues`, 0-based rows, ``field`` set): errors reject the batch, warnings are
+    stored with the record. To be wired to :func:`occurrences.quality.check_batch` (its flags → Issues)."""
+    return Issues()
+
+
+def store_batch(store, batch: Batch, source: str | None, *, submitted_by: str, dry_run: bool = False,
+                first_row: int = FIRST_DATA_ROW, **store_options) -> ImportResult:
+    if not batch.ok:
+        raise ImportRejected(build_report(batch, None, source, first_row))
+    columns = {**batch.columns, "issues": stored_issue_codes(batch)}
     if dry_run:
-        return ImportResult(report, 0)
-    for r, rec in zip(report.rows, records):
-        rec["language"] = rec.get("language") or lang
-        rec.setdefault("occurrenceID", new_occurrence_id())
-        r.occurrenceID = rec["occurrenceID"]
-    result = store.add_many(records, submitted_by=submitted_by)
-    for r, status in zip(report.rows, result.statuses):
-        r.status = status
-    return ImportResult(report, result.stored, result.skipped, result.conflicts)
+        return ImportResult(batch, ["valid"] * batch.n, source, first_row)
+    added = store.add_many(columns, submitted_by=submitted_by, **store_options)
+    return ImportResult(batch, added.statuses, source, first_row, added.stored, added.skipped, added.conflicts)
+
+
+def stored_issue_codes(batch: Batch) -> list:
+    """Per row, the codes of the (non-error) problems to keep with the record: [] for most rows."""
+    codes: list = [None] * batch.n
+    for row, problem in batch.issues:
+        if codes[row] is None:
+            codes[row] = []
+        if problem.code not in codes[row]:
+            codes[row].append(problem.code)
+    return codes
+
+
+def build_report(batch: Batch, statuses: list[str] | None, source: str | None,
+                 first_row: int = FIRST_DATA_ROW) -> Report:
+    """One :class:`RowResult` per row: status and flags (code, field, original value, params)."""
+    report = Report(language=batch.lang, source=source)
+    errors = batch.error_rows
+    ids = batch.columns.get("occurrenceID") or [None] * batch.n
+    report.rows = [RowResult(row=i + first_row, status=statuses[i] if statuses else ("rejected" if errors[i]
+                             else "valid"), occurrenceID=ids[i]) for i in range(batch.n)]
+    for row, problem in batch.issues:
+        report.rows[row].flags.append(problem.to_flag(row + first_row, _original(batch, problem.field, row)))
+    for r in report.rows:
+        if r.has_errors:
+            r.status = REJECTED
+    return report
+
+
+def _original(batch: Batch, term: str | None, row: int):
+    arr = batch.raw.get(term)
+    if arr is None:
+        return None
+    value = arr[row].as_py()
+    if isinstance(value, str) and len(value) > 80:
+        return value[:80] + f"… ({len(value)} characters)"
+    return value
+
+
+def submit_record(store, values: dict, *, lang: str, submitted_by: str, **store_options) -> dict:
+    """One web/API submission (values as typed, keyed by term) → the stored record; raises ImportRejected
+    whose report has one row (row number 1) listing each field's problems."""
+    raw = {term: pa.array(["" if v is None else str(v)], pa.large_string()) for term, v in values.items()}
+    batch = validate(raw, 1, lang)
+    store_batch(store, batch, None, submitted_by=submitted_by, first_row=1, **store_options)
+    return store.get(batch.columns["occurrenceID"][0])
+
+
+__all__ = ["ImportResult", "import_file", "import_bytes", "validate", "check_quality", "store_batch",
+           "build_report", "submit_record", "columns_by_term", "FileRejected", "MAX_CELL"]

@@ -1,0 +1,82 @@
+"""What the import pipeline itself can refuse: whole-file problems (exceptions, nothing read) and the flag codes
+of cell-level checks (formula, oversized cell, control characters, mixed scripts, unknown choice)."""
+from __future__ import annotations
+
+from ..errors import OccurrencesError
+from ..flags import ERROR, WARNING, define
+from ..i18n import N_
+
+
+class FileRejected(OccurrencesError):
+    """The file as a whole cannot be imported; nothing was read into the database."""
+
+    code = "file-rejected"
+    status = 400
+
+    def __init__(self, name: str, **params):
+        super().__init__(name=name, **params)
+
+
+class EmptyFile(FileRejected):
+    code = "empty-file"
+    template = N_("{name} is empty. Fill in the template (one row per record under the header row) and upload it again.")
+
+
+class HeaderOnly(FileRejected):
+    code = "no-data-rows"
+    template = N_("{name} has a header row but no records. Add one row per record under the header and import it again.")
+
+
+class NotUtf8(FileRejected):
+    code = "wrong-encoding"
+    template = N_("{name} is not UTF-8 text (unreadable byte at position {position}{guess}). In Excel choose Save As → 'CSV UTF-8 (Comma delimited)', or save it as .xlsx, and import it again.")
+
+
+class NotASpreadsheet(FileRejected):
+    code = "not-a-spreadsheet"
+    template = N_("{name} is not an Excel workbook (.xlsx) we can read: {reason}. Open it in Excel or LibreOffice and save it as .xlsx or as CSV UTF-8.")
+
+
+class BadCsv(FileRejected):
+    code = "bad-csv"
+    template = N_("{name} cannot be read as CSV: {reason}. Check that every row has as many cells as the header row and that quotes are closed.")
+
+
+class UnknownColumns(FileRejected):
+    code = "unknown-columns"
+    status = 422
+    template = N_("{name}: the columns {columns} are not fields we know. Use the labels of the template (any language) or Darwin Core terms, or delete these columns.")
+
+
+class DuplicateColumns(FileRejected):
+    code = "duplicate-columns"
+    status = 422
+    template = N_("{name}: the columns {columns} all fill the same field {field}. Keep one of them.")
+
+
+class TooLarge(FileRejected):
+    code = "file-too-large"
+    status = 413
+    template = N_("{name} is too large ({size} after unpacking; the limit is {limit}). Split it into smaller files.")
+
+
+define("CELL_TOO_LONG", ERROR,
+       N_("Field {field} has {length} characters; the limit is {limit}. Shorten the text (long notes belong in Remarks, split over several records if needed)."),
+       "A cell longer than the limit.", "Shorten the cell.", threshold="10,000 characters")
+define("FORMULA_NOT_ALLOWED", ERROR,
+       N_("Field {field} holds a spreadsheet formula ({value}). Formulas are not imported because they can run when the file is opened. Type the value itself."),
+       "A cell starting with = or @ (a spreadsheet formula; CSV injection).", "Replace the formula by its value.")
+define("CONTROL_CHARACTER", ERROR,
+       N_("Field {field} contains an invisible control character ({character}), which can hide or reorder text. Retype the value."),
+       "A cell with NUL, other C0 controls or bidirectional overrides.", "Retype the value.")
+define("MIXED_SCRIPTS", ERROR,
+       N_("Field {field}: the word {word!r} mixes {scripts} letters (for example a Cyrillic 'а' that looks like a Latin 'a'). Retype it in one script."),
+       "A word in a name or identifier mixes letters of two scripts (homoglyphs).", "Retype the word.")
+define("MIXED_SCRIPTS_TEXT", WARNING,
+       N_("Field {field}: the word {word!r} mixes {scripts} letters. Check that it is typed correctly."),
+       "A word in free text mixes letters of two scripts.", "Check the word.")
+define("CHOICE_INVALID", ERROR,
+       N_("Field {field}: {value!r} is not one of the choices. Use one of: {allowed}."),
+       "A pick-list cell that is neither a stored value nor a label in any language.", "Use one of the listed choices.")
+define("NUMBER_NEGATIVE", ERROR, N_("Field {field}: {value!r} must be 0 or more."),
+       "A count or distance below zero.", "Write a number of 0 or more.")

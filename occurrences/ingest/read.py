@@ -1,0 +1,185 @@
+"""Files → a header row and one Arrow string column per header. No interpretation of values happens here.
+
+CSV goes through Arrow's multi-threaded C++ reader (every column read as text, so "007" stays "007"), after the
+encoding is settled: UTF-8 with or without BOM, or UTF-16 with BOM (Excel's "Unicode text", tab-separated).
+XLSX goes through openpyxl in read-only mode with formulas kept as text, so they can be refused, not run.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .problems import BadCsv, EmptyFile, HeaderOnly, NotASpreadsheet, NotUtf8, TooLarge
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+MAX_UNZIPPED = 512 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
+DELIMITERS = (",", "\t", ";")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    columns: list[pa.Array]  # one large_string array per header, data rows only
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """Read CSV or XLSX (chosen by content, not by the file name) into text columns."""
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise EmptyFile(name)
+    if data.startswith(XLSX_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
+        table = read_xlsx(data, name)
+    elif data.startswith(OLE2_MAGIC):
+        raise NotASpreadsheet(name, reason="it is an old .xls workbook")
+    else:
+        table = read_csv(data, name)
+    if not any(h.strip() for h in table.headers):
+        raise EmptyFile(name)
+    if table.n_rows == 0:
+        raise HeaderOnly(name)
+    return table
+
+
+# -- CSV -----------------------------------------------------------------------------------------------------
+def decode_csv(data: bytes, name: str) -> bytes:
+    """The file as UTF-8 bytes without BOM (Arrow reads UTF-8 only)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotUtf8(name, position=exc.start, guess=" (broken UTF-16)") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(name, position=exc.start, guess=_guess_encoding(data)) from None
+    return data
+
+
+def _guess_encoding(data: bytes) -> str:
+    if data[1:200:2].count(0) > 50 or data[0:200:2].count(0) > 50:
+        return "; it looks like UTF-16 without a byte-order mark"
+    try:
+        text = data.decode("cp874")
+        if sum("\u0e00" <= ch <= "\u0e7f" for ch in text) > 3:
+            return "; it looks like Thai Windows-874/TIS-620"
+    except UnicodeDecodeError:
+        pass
+    return ""
+
+
+def _first_row(data: bytes) -> tuple[list[str], str]:
+    """Header cells and the delimiter (the one splitting the header into most cells)."""
+    head = data[:1_048_576].decode("utf-8", errors="ignore")
+    line = head.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=lambda d: line.count(d))
+    rows = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+    return [h.strip() for h in next(rows, [])], delimiter
+
+
+def read_csv(data: bytes, name: str) -> Table:
+    data = decode_csv(data, name)
+    headers, delimiter = _first_row(data)
+    names = [f"c{i}" for i in range(len(headers))]
+    bad_rows: list[str] = []
+
+    def invalid(row):  # collect, then refuse the file with the first few rows named
+        bad_rows.append(f"{row.actual_columns} cells instead of {row.expected_columns}"
+                        + (f" (line {row.number})" if row.number and row.number > 0 else ""))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=32 * 1024 * 1024),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
+    if bad_rows:
+        raise BadCsv(name, reason=f"{len(bad_rows)} rows have the wrong number of cells, e.g. "
+                                  + "; ".join(bad_rows[:3]))
+    return Table(headers, [table.column(n).combine_chunks() for n in names])
+
+
+# -- XLSX ----------------------------------------------------------------------------------------------------
+def read_xlsx(data: bytes, name: str) -> Table:
+    from openpyxl import load_workbook
+
+    _check_zip(data, name)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, XML errors...
+        raise NotASpreadsheet(name, reason=_short(exc)) from None
+    try:
+        ws = wb["records"] if "records" in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        headers = None
+        for row in rows:
+            if any(c is not None and str(c).strip() for c in row):
+                headers = [_cell_text(c) or "" for c in row]
+                break
+        if headers is None:
+            raise EmptyFile(name)
+        cells: list[list[str]] = [[] for _ in headers]
+        for row in rows:
+            if not any(c is not None and str(c).strip() for c in row):
+                continue
+            for i in range(len(headers)):
+                cells[i].append(_cell_text(row[i]) if i < len(row) else "")
+    except (EmptyFile, NotASpreadsheet):
+        raise
+    except Exception as exc:
+        raise NotASpreadsheet(name, reason=_short(exc)) from None
+    finally:
+        wb.close()
+    return Table([h.strip() for h in headers], [pa.array(c, pa.large_string()) for c in cells])
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise NotASpreadsheet(name, reason=_short(exc)) from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED:
+        raise TooLarge(name, size=f"{total // 2**20} MB", limit=f"{MAX_UNZIPPED // 2**20} MB")
+    if not any(i.filename == "xl/workbook.xml" for i in infos):
+        raise NotASpreadsheet(name, reason="the archive has no xl/workbook.xml")
+
+
+def _cell_text(value) -> str:
+    """Excel cell → the text a person would have typed. Dates (Excel stores them as numbers) become ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+__all__ = ["Table", "read_table", "read_csv", "read_xlsx"]
