@@ -213,3 +213,31 @@ def cells_of(lat, lon):
     rows = np.clip(np.floor((np.where(ok, lat, 0) + 90) * CELL_PER_DEGREE), 0, 180 * CELL_PER_DEGREE - 1)
     cols = np.clip(np.floor((np.where(ok, lon, 0) + 180) * CELL_PER_DEGREE), 0, CELL_COLUMNS - 1)
     return np.where(ok, rows * CELL_COLUMNS + cols, -1).astype("int64")
+
+
+# -- map aggregates (used by occurrences.maps through the store's ``columns``/``grid_counts``) -----------------
+def columns_sql(f: Filters, d: Dialect, names: tuple[str, ...]) -> tuple[str, list]:
+    """Only ``names`` (as ``f.access`` may see them) of the matching records that have a point, in insertion
+    order; ``f.limit`` is ignored (the caller adds its own cap)."""
+    from .access import column_expr, select_list
+
+    columns, col_params = select_list(names, f.access, d)
+    lat, lat_params = column_expr("decimalLatitude", f.access, d)
+    where, params = where_clause(f, d, with_cursor=False)
+    return (f"SELECT {columns} FROM {quote(TABLE)} WHERE {where} AND {lat} IS NOT NULL ORDER BY seq",
+            col_params + params + lat_params)
+
+
+def grid_sql(f: Filters, d: Dialect, grid) -> tuple[str, list]:
+    """Record counts per cell of ``grid`` (a Web-Mercator tile split in n×n cells, see maps.tiles.TileGrid),
+    on the point ``f.access`` may see: the cell is computed in SQL so only occupied cells leave the database."""
+    from .access import column_expr
+
+    (lon, lon_p), (lat, lat_p) = (column_expr(c, f.access, d) for c in ("decimalLongitude", "decimalLatitude"))
+    where, params = where_clause(f.replace(bbox=grid.bbox), d, with_cursor=False)
+    p = d.placeholder
+    gx = f"CAST(({lon} - {p}) * {p} AS INTEGER)"
+    gy = f"CAST(({p} - ln(tan({p} + {lat} * {p}))) * {p} AS INTEGER)"
+    sql = (f"SELECT {gx} AS gx, {gy} AS gy, count(*) AS n, min({quote('year')}), max({quote('year')}) "
+           f"FROM {quote(TABLE)} WHERE {where} GROUP BY gx, gy")
+    return sql, [*lon_p, grid.west, grid.kx, grid.y_top, math.pi / 4, *lat_p, math.pi / 360, grid.ky] + params

@@ -1,0 +1,275 @@
+"""The checklist of the region's small carnivores: names, synonyms, IUCN category, sensitivity, matching.
+
+Scientific names are the key; vernacular names are display strings and search aliases, each with its source
+(``data/checklist.csv``, plus names coordinators add through an overlay CSV). Matching is case-, spacing- and
+(for Latin script) accent-insensitive; anything else close enough is a fuzzy match with a warning, and no match
+is an error that lists the closest names.
+
+Default sensitivity (how much a record's location is generalised), from the IUCN category and trade pressure,
+following GBIF's sensitive-species guidance (Chapman 2020: "high" sensitivity → 0.1° grid) and iNaturalist
+(near threatened and above obscured to a 0.2° cell):
+
+==========  =====================  ======================
+IUCN        no known trade          trade pressure
+==========  =====================  ======================
+CR          withhold               withhold
+EN          generalise 0.2°        withhold
+VU          generalise 0.1°        generalise 0.2°
+NT          generalise 0.1°        generalise 0.1°
+LC, DD, ?   none                   generalise 0.1°
+==========  =====================  ======================
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .errors import OccurrencesError
+from .flags import ERROR, INFO, WARNING, define
+from .i18n import LANGUAGES, N_, translate
+from .parse.result import Issues, Problem
+from .parse.strings import to_arrow, unique_codes
+from .parse.text import folded_key, matching_key
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CHECKLIST_CSV = DATA_DIR / "checklist.csv"
+POLICY_CSV = DATA_DIR / "taxon_policy.csv"
+DEFAULT_OVERLAY = "names_overlay.csv"
+OVERLAY_COLUMNS = ("scientific_name", "language", "name", "source")
+LANGUAGE_COLUMNS = {"en": "english", "th": "thai", "vi": "vietnamese", "km": "khmer", "lo": "lao", "my": "burmese"}
+
+NONE, GENERALISE_01, GENERALISE_02, WITHHOLD = "none", "generalise-0.1", "generalise-0.2", "withhold"
+SENSITIVITY_LEVELS = (NONE, GENERALISE_01, GENERALISE_02, WITHHOLD)
+_POLICY = {"CR": (WITHHOLD, WITHHOLD), "EN": (GENERALISE_02, WITHHOLD), "VU": (GENERALISE_01, GENERALISE_02),
+           "NT": (GENERALISE_01, GENERALISE_01)}
+FUZZY_CUTOFF = 85  # rapidfuzz ratio (0–100) on folded keys
+CLOSEST = 3
+
+define("TAXON_MATCH_FUZZY", WARNING,
+       N_("{value!r} is not an exact name on the checklist; it was matched to {matched} ({scientificName}). Check the species."),
+       "The species name matched a checklist name only approximately.", "Check the name.",
+       threshold=f"similarity ≥ {FUZZY_CUTOFF}%")
+define("TAXON_MATCH_NONE", ERROR,
+       N_("{value!r} is not on the checklist of small carnivores. Closest names: {closest}. Use one of them, or ask a coordinator to add the name."),
+       "The species name matches nothing on the checklist.", "Use a checklist name.")
+define("TAXON_MATCH_AMBIGUOUS", ERROR,
+       N_("{value!r} is a name of more than one species: {candidates}. Write the scientific name."),
+       "A vernacular name shared by several species.", "Write the scientific name.")
+define("TAXON_SYNONYM_REPLACED", INFO, N_("{value!r} is a synonym; the accepted name {scientificName} was used."),
+       "A synonym was replaced by the accepted name.")
+
+
+class NamesFileInvalid(OccurrencesError):
+    code = "names-file-invalid"
+    status = 422
+    template = N_("Row {row} of {name}: {problem}")
+
+    def message(self, lang: str = "en") -> str:
+        problem = translate(lang, self.params.get("problem", ""), **self.params)
+        return translate(lang, self.template, **{**self.params, "problem": problem})
+
+
+@dataclass(frozen=True)
+class VernacularName:
+    name: str
+    language: str
+    source: str
+
+
+@dataclass
+class Taxon:
+    scientific_name: str
+    family: str
+    iucn_category: str
+    synonyms: tuple[str, ...] = ()
+    names: list[VernacularName] = field(default_factory=list)
+    countries: tuple[str, ...] = ()
+    trade_pressure: bool | None = None
+    sources: str = ""
+    notes: str = ""
+
+    @property
+    def sensitivity(self) -> str:
+        return default_sensitivity(self.iucn_category, bool(self.trade_pressure))
+
+    def names_in(self, lang: str) -> list[VernacularName]:
+        return [n for n in self.names if n.language == lang]
+
+    def to_dict(self, lang: str = "en") -> dict:
+        local = self.names_in(lang)
+        return {"scientificName": self.scientific_name, "family": self.family, "iucnCategory": self.iucn_category,
+                "sensitivity": self.sensitivity, "synonyms": list(self.synonyms), "countries": list(self.countries),
+                "vernacularName": local[0].name if local else None,
+                "vernacularNames": [{"name": n.name, "source": n.source} for n in local]}
+
+
+def default_sensitivity(iucn_category: str, trade_pressure: bool) -> str:
+    without, with_trade = _POLICY.get((iucn_category or "").upper(), (NONE, GENERALISE_01))
+    return with_trade if trade_pressure else without
+
+
+@dataclass
+class MatchResult:
+    """Per row: accepted scientific name (None where unmatched), how it matched, and problems."""
+
+    scientific_name: np.ndarray
+    matched_by: np.ndarray  # "scientific", "synonym", "vernacular", "fuzzy" or "" (empty / no match)
+    issues: Issues
+
+    @property
+    def errors(self) -> np.ndarray:
+        return self.issues.error_mask(len(self.scientific_name))
+
+
+class Checklist:
+    def __init__(self, taxa: list[Taxon]):
+        self.taxa = {t.scientific_name: t for t in taxa}
+        self._exact: dict[str, set[tuple[str, str, str]]] = {}  # key → {(scientific name, kind, shown name)}
+        self._folded: dict[str, set[tuple[str, str, str]]] = {}
+        for t in taxa:
+            self._index(t.scientific_name, t.scientific_name, "scientific")
+            for s in t.synonyms:
+                self._index(s, t.scientific_name, "synonym")
+            for n in t.names:
+                self._index(n.name, t.scientific_name, "vernacular")
+        self._fuzzy_keys = list(self._folded)
+
+    @classmethod
+    def load(cls, overlay: str | Path | None = None, base: str | Path = CHECKLIST_CSV,
+             policy: str | Path = POLICY_CSV) -> "Checklist":
+        """The packaged checklist, plus coordinators' names from ``overlay`` (if the file exists)."""
+        taxa = [_taxon(row) for row in _read_csv(base)]
+        by_name = {t.scientific_name: t for t in taxa}
+        for row in _read_csv(policy):
+            t = by_name[row["scientific_name"]]
+            t.trade_pressure = {"yes": True, "no": False}.get(row["trade_pressure"].strip().lower())
+            t.countries = tuple(c for c in row["countries"].split("|") if c)
+        if overlay is not None and Path(overlay).exists():
+            for i, row in enumerate(_read_csv(overlay), start=2):
+                by_name[_check_overlay_row(row, i, overlay, by_name)].names.append(
+                    VernacularName(row["name"].strip(), row["language"].strip(), row["source"].strip()))
+        return cls(taxa)
+
+    def _index(self, name: str, scientific: str, kind: str) -> None:
+        entry = (scientific, kind, name)
+        self._exact.setdefault(matching_key(name), set()).add(entry)
+        self._folded.setdefault(_loose(name), set()).add(entry)
+
+    def get(self, name: str) -> Taxon:
+        """The taxon for any accepted name, synonym or vernacular name (KeyError if none or ambiguous)."""
+        found = {e[0] for e in self._exact.get(matching_key(name), ()) or self._folded.get(_loose(name), ())}
+        if len(found) != 1:
+            raise KeyError(name)
+        return self.taxa[found.pop()]
+
+    def sensitivity(self, name: str) -> str:
+        return self.get(name).sensitivity
+
+    def countries(self, name: str) -> tuple[str, ...]:
+        return self.get(name).countries
+
+    def species(self, lang: str = "en") -> list[dict]:
+        """The checklist for GET /species, vernacular names in ``lang`` (absent where no source gives one)."""
+        return [t.to_dict(lang) for t in sorted(self.taxa.values(), key=lambda t: t.scientific_name)]
+
+    def match(self, names, field: str = "scientificName") -> MatchResult:
+        """Names as typed → accepted scientific names; each unique name is resolved once."""
+        codes, uniques = unique_codes(to_arrow(names))
+        results = [self.match_one(u, field) for u in uniques]
+        sci = np.array([r[0] for r in results] + [None], object)
+        how = np.array([r[1] for r in results] + [""], object)
+        issues = Issues.from_unique(codes, [tuple(r[2]) for r in results])
+        return MatchResult(sci[codes], how[codes], issues)
+
+    def match_one(self, name: str, field: str = "scientificName") -> tuple[str | None, str, list[Problem]]:
+        if not name.strip():
+            return None, "", []
+        entries = self._exact.get(matching_key(name)) or self._folded.get(_loose(name))
+        if entries:
+            return self._resolve(entries, field)
+        best = process.extractOne(_loose(name), self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if best:
+            entries = self._folded[best[0]]
+            scientific, _, problems = self._resolve(entries, field)
+            if scientific:
+                shown = sorted(entries)[0][2]
+                return scientific, "fuzzy", [Problem.of("TAXON_MATCH_FUZZY", field, matched=shown,
+                                                        scientificName=scientific)]
+            return None, "", problems
+        return None, "", [Problem.of("TAXON_MATCH_NONE", field, closest=", ".join(self.closest(name)))]
+
+    def _resolve(self, entries, field):
+        scientific = {e[0] for e in entries}
+        if len(scientific) > 1:
+            return None, "", [Problem.of("TAXON_MATCH_AMBIGUOUS", field, candidates=", ".join(sorted(scientific)))]
+        accepted = scientific.pop()
+        kinds = {e[1] for e in entries}
+        kind = "scientific" if "scientific" in kinds else "synonym" if "synonym" in kinds else "vernacular"
+        problems = [Problem.of("TAXON_SYNONYM_REPLACED", field, scientificName=accepted)] if kind == "synonym" else []
+        return accepted, kind, problems
+
+    def closest(self, name: str, limit: int = CLOSEST) -> list[str]:
+        found = process.extract(_loose(name), self._fuzzy_keys, scorer=fuzz.ratio, limit=limit)
+        return [sorted(self._folded[key])[0][2] for key, _score, _ in found]
+
+
+def add_names(csv_path: str | Path, overlay: str | Path = DEFAULT_OVERLAY) -> int:
+    """Append coordinators' names (columns scientific_name, language, name, source) to the overlay CSV.
+
+    The whole file is checked first; nothing is written if any row is wrong. Returns the number of names added
+    (names already present for that species and language are skipped).
+    """
+    checklist = Checklist.load(overlay)
+    rows = _read_csv(csv_path)
+    new = []
+    for i, row in enumerate(rows, start=2):
+        scientific = _check_overlay_row(row, i, csv_path, checklist.taxa)
+        known = {matching_key(n.name) for n in checklist.taxa[scientific].names_in(row["language"].strip())}
+        key = matching_key(row["name"])
+        if key not in known:
+            known.add(key)
+            new.append({"scientific_name": scientific, "language": row["language"].strip(),
+                        "name": row["name"].strip(), "source": row["source"].strip()})
+    overlay = Path(overlay)
+    write_header = not overlay.exists() or overlay.stat().st_size == 0
+    with overlay.open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, OVERLAY_COLUMNS)
+        if write_header:
+            writer.writeheader()
+        writer.writerows(new)
+    return len(new)
+
+
+def _check_overlay_row(row: dict, number: int, path, taxa: dict) -> str:
+    def fail(problem):
+        raise NamesFileInvalid(row=number, name=Path(path).name, problem=problem)
+
+    if any(not (row.get(c) or "").strip() for c in OVERLAY_COLUMNS):
+        fail(N_("every row needs scientific_name, language, name and source (a name without a source is not accepted)."))
+    if row["language"].strip() not in LANGUAGES:
+        fail(N_("the language must be one of en, th, vi, km, lo, my."))
+    scientific = next((s for s in taxa if matching_key(s) == matching_key(row["scientific_name"])), None)
+    if scientific is None:
+        fail(N_("the scientific name is not on the checklist; names can only be added to listed species."))
+    return scientific
+
+
+def _loose(name: str) -> str:
+    """Accent-, case- and spacing-insensitive key (spaces and hyphens dropped)."""
+    return "".join(ch for ch in folded_key(name) if ch not in " -'’.")
+
+
+def _taxon(row: dict) -> Taxon:
+    names = [VernacularName(n, lang, row["sources"]) for lang, col in LANGUAGE_COLUMNS.items()
+             for n in row[col].split("|") if n]
+    return Taxon(row["scientific_name"], row["family"], row["iucn_category"],
+                 tuple(s for s in row["synonyms"].split("|") if s), names, sources=row["sources"], notes=row["notes"])
+
+
+def _read_csv(path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
