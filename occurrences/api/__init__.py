@@ -11,9 +11,11 @@ from ..store import open_store
 from .errors import add_exception_handlers
 from .occurrences import router as occurrences_router
 from .ogc import router as ogc_router
+from .species import router as maps_router
 from .system import router as system_router
 from ..web import mount_static, router as web_router
 from ..web.search import router as search_router
+from ..web.species import router as species_router
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
@@ -35,4 +37,6 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     mount_static(app)
     app.include_router(web_router)
     app.include_router(search_router)
+    app.include_router(maps_router)
+    app.include_router(species_router)
     return app

@@ -307,6 +307,24 @@ class SQLiteStore:
         sql, params = S.count_sql(filters, self.dialect)
         return self.conn.execute(sql, params).fetchone()[0]
 
+    def columns(self, filters: Filters, names: Sequence[str], limit: int | None = None) -> dict[str, list]:
+        """The map's fast path: a few columns of the mapped records (those with coordinates) as lists, without
+        building record dicts. Must return exactly what ``iter_records`` would for the same filters
+        (tests/test_maps_store.py checks this), including any generalisation for ``filters.access``."""
+        unknown = [n for n in names if n not in FIELD_NAMES]
+        if unknown:
+            raise InvalidParameter(name="columns", value=unknown[0], reason=N_("use Darwin Core field names"))
+        sql, params = S.columns_sql(filters, self.dialect, tuple(names))
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.conn.execute(sql, params).fetchall()
+        return {name: [r[i] for r in rows] for i, name in enumerate(names)}
+
+    def grid_counts(self, filters: Filters, grid) -> list[tuple]:
+        """(gx, gy, count, min year, max year) per occupied cell of ``grid`` (see ``maps.tiles.TileGrid``)."""
+        sql, params = S.grid_sql(filters, self.dialect, grid)
+        return [tuple(r) for r in self.conn.execute(sql, params)]
+
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         out = {}
         for name in fields:

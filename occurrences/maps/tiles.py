@@ -1,0 +1,127 @@
+"""Mapbox Vector Tiles of occurrences: a density grid where records are many, the points themselves where few.
+
+A tile ``z/x/y`` (Web Mercator, XYZ numbering) is split into ``GRID_CELLS`` × ``GRID_CELLS`` cells; the store
+counts records per cell in SQL (only occupied cells leave the database). When the tile holds few records
+(≤ ``POINT_LIMIT``) at a zoom where single points are meaningful, the points are sent instead, with the
+attributes the map colours by and the id it fetches on click. Coordinates are read through the store with the
+caller's ``Filters.access``, so sensitive records appear only at their generalised position.
+
+Layers: ``grid`` (polygons; ``count``, ``min_year``, ``max_year``) or ``points`` (``id``, ``basis``, ``year``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from ..errors import InvalidParameter
+from ..i18n import N_
+from .points import mapped_columns
+
+EXTENT = 4096
+GRID_CELLS = 32
+POINT_LIMIT = 1000
+POINT_MIN_ZOOM = 5
+MAX_ZOOM = 18
+MAX_LAT = 85.0511287798066
+POINT_COLUMNS = ("occurrenceID", "decimalLongitude", "decimalLatitude", "basisOfRecord", "year")
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """Tile ``z/x/y`` and its ``n``×``n`` cell grid: ``gx = (lon - west) * kx``, ``gy = (y_top - merc(lat)) * ky``
+    with ``merc(lat) = ln(tan(π/4 + lat·π/360))``."""
+
+    z: int
+    x: int
+    y: int
+    n: int = GRID_CELLS
+
+    @property
+    def west(self) -> float:
+        return self.x / 2 ** self.z * 360.0 - 180.0
+
+    @property
+    def east(self) -> float:
+        return (self.x + 1) / 2 ** self.z * 360.0 - 180.0
+
+    @property
+    def y_top(self) -> float:
+        return math.pi * (1 - 2 * self.y / 2 ** self.z)
+
+    @property
+    def y_bottom(self) -> float:
+        return math.pi * (1 - 2 * (self.y + 1) / 2 ** self.z)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.west, _lat(self.y_bottom), self.east, _lat(self.y_top))
+
+    @property
+    def kx(self) -> float:
+        return self.n / (self.east - self.west)
+
+    @property
+    def ky(self) -> float:
+        return self.n / (self.y_top - self.y_bottom)
+
+    def pixels(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tile coordinates (0..EXTENT, y down) of points."""
+        merc = np.log(np.tan(math.pi / 4 + np.radians(np.clip(lat, -MAX_LAT, MAX_LAT)) / 2))
+        px = (lon - self.west) / (self.east - self.west) * EXTENT
+        py = (self.y_top - merc) / (self.y_top - self.y_bottom) * EXTENT
+        return px, py
+
+
+def check_tile(z: int, x: int, y: int) -> TileGrid:
+    if not 0 <= z <= MAX_ZOOM:
+        raise InvalidParameter(name="z", value=z, reason=N_("use a zoom level from 0 to 18"))
+    for name, value in (("x", x), ("y", y)):
+        if not 0 <= value < 2 ** z:
+            raise InvalidParameter(name=name, value=value, reason=N_("use a tile number from 0 to 2^z - 1"))
+    return TileGrid(z, x, y)
+
+
+def tile_layers(store, filters, z: int, x: int, y: int) -> dict[str, list[dict]]:
+    """The tile's features as ``{"grid": [...]}`` or ``{"points": [...]}`` (geometries in tile pixels)."""
+    grid = check_tile(z, x, y)
+    cells = np.array(store.grid_counts(filters, grid), dtype="float64").reshape(-1, 5)
+    total = int(cells[:, 2].sum()) if len(cells) else 0
+    if total and z >= POINT_MIN_ZOOM and total <= POINT_LIMIT:
+        return {"points": _point_features(store, filters, grid)}
+    return {"grid": _grid_features(cells, grid)}
+
+
+def tile_mvt(store, filters, z: int, x: int, y: int) -> bytes:
+    import mapbox_vector_tile
+
+    layers = [{"name": name, "features": feats} for name, feats in tile_layers(store, filters, z, x, y).items()]
+    # Geometries are built in tile pixels with y down and exterior rings already oriented, so the encoder's
+    # (slow, per-feature) winding check is not needed.
+    return mapbox_vector_tile.encode(layers, default_options={"extents": EXTENT, "y_coord_down": True,
+                                                              "check_winding_order": False})
+
+
+def _grid_features(cells: np.ndarray, grid: TileGrid) -> list[dict]:
+    if not len(cells):
+        return []
+    gx = np.clip(cells[:, 0], 0, grid.n - 1)
+    gy = np.clip(cells[:, 1], 0, grid.n - 1)
+    size = EXTENT / grid.n
+    boxes = shapely.box(gx * size, gy * size, (gx + 1) * size, (gy + 1) * size)
+    return [{"geometry": box, "properties": {"count": int(n), "min_year": int(y0), "max_year": int(y1)}}
+            for box, n, y0, y1 in zip(boxes, cells[:, 2], np.nan_to_num(cells[:, 3]), np.nan_to_num(cells[:, 4]))]
+
+
+def _point_features(store, filters, grid: TileGrid) -> list[dict]:
+    cols = mapped_columns(store, filters.replace(bbox=grid.bbox), POINT_COLUMNS, limit=POINT_LIMIT)
+    px, py = grid.pixels(cols["decimalLongitude"], cols["decimalLatitude"])
+    points = shapely.points(np.round(px), np.round(py))
+    return [{"geometry": p, "properties": {"id": oid, "basis": basis, "year": int(year)}}
+            for p, oid, basis, year in zip(points, cols["occurrenceID"], cols["basisOfRecord"], cols["year"])]
+
+
+def _lat(merc_y: float) -> float:
+    return math.degrees(math.atan(math.sinh(merc_y)))

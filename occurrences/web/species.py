@@ -1,0 +1,65 @@
+"""Species pages: the checklist (``GET /species``) and one page per species (``GET /species/{name}``) with its
+names in six languages, IUCN category, record counts per country and year, the offline interactive map, the
+Red List range figures and export links. Data come through the store with the request's access."""
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ..api.deps import get_store, request_language
+from ..api.species import map_filters, map_title, species_filters
+from ..i18n import LANGUAGES, translate
+from ..maps import range_for, species_list
+from ..maps.species import checklist
+from ..maps.static import BASIS_COLOURS, BASIS_LABELS, AGE_CLASSES
+from ..store import Store
+from . import render
+from .search import country_names
+
+router = APIRouter(include_in_schema=False)
+EXPORT_FORMATS = ("csv", "geojson", "dwca")
+
+
+@router.get("/species", response_class=HTMLResponse)
+@router.get("/species.html", response_class=HTMLResponse)
+def species_index(request: Request, store: Annotated[Store, Depends(get_store)]):
+    """The checklist with names in the request's language: HTML for browsers (or ``?f=html``), JSON otherwise
+    (``?f=json``; the shape of ``taxa.Checklist.species``)."""
+    lang = request_language(request)
+    entries = species_list(store, map_filters(request).access)
+    if not _wants_html(request):
+        taxa = checklist()
+        body = taxa.species(lang) if taxa else [{"scientificName": e.scientific_name, "vernacularName": e.name_in(lang),
+                                                 "iucnCategory": e.iucn_category} for e in entries]
+        return JSONResponse(body)
+    return render(request, "species_list.html", entries=entries)
+
+
+def _wants_html(request: Request) -> bool:
+    f = request.query_params.get("f")
+    if f or request.url.path.endswith(".html"):
+        return f in (None, "html")
+    return "text/html" in request.headers.get("accept", "")
+
+
+@router.get("/species/{name}", response_class=HTMLResponse)
+def species_page(request: Request, name: str, store: Annotated[Store, Depends(get_store)]):
+    lang = request_language(request)
+    filters, info = species_filters(request, name, store)
+    facets = store.facets(filters, ["countryCode", "year", "issue"], limit=500)
+    query = {"scientificName": info.scientific_name}
+    return render(
+        request, "species.html", info=info, title=map_title(info, lang), languages_all=LANGUAGES,
+        countries=country_names(lang), count=store.count(filters),
+        by_country=facets["countryCode"], by_year=sorted(facets["year"]), flag_codes=[c for c, _ in facets["issue"]],
+        figures=range_for(store, filters), query=urlencode(query),
+        exports=[(fmt, "/exports?" + urlencode({"format": fmt, **query})) for fmt in EXPORT_FORMATS],
+        basis_legend=[(b, BASIS_LABELS[b], BASIS_COLOURS[b]) for b in BASIS_LABELS],
+        basis_names={b: translate(lang, label) for b, label in BASIS_LABELS.items()},
+        age_legend=AGE_CLASSES)
+
+
+__all__ = ["router"]
