@@ -226,10 +226,10 @@ def add_names(csv_path: str | Path, overlay: str | Path = DEFAULT_OVERLAY) -> in
     checklist = Checklist.load(overlay)
     rows = _read_csv(csv_path)
     new = []
+    known = {(t.scientific_name, n.language, matching_key(n.name)) for t in checklist.taxa.values() for n in t.names}
     for i, row in enumerate(rows, start=2):
         scientific = _check_overlay_row(row, i, csv_path, checklist.taxa)
-        known = {matching_key(n.name) for n in checklist.taxa[scientific].names_in(row["language"].strip())}
-        key = matching_key(row["name"])
+        key = (scientific, row["language"].strip(), matching_key(row["name"]))
         if key not in known:
             known.add(key)
             new.append({"scientific_name": scientific, "language": row["language"].strip(),
