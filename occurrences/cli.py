@@ -224,6 +224,79 @@ def restore(file, db, force):
     click.echo(f"Restored {n} records into {db}")
 
 
+@cli.command("map")
+@click.argument("name")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write: .png or .svg.")
+@DB_OPTION
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the title and legend.")
+@click.option("--colour", type=click.Choice(["basisOfRecord", "age"]), default="basisOfRecord", show_default=True)
+@click.option("--mode", type=click.Choice(["auto", "points", "grid"]), default="auto", show_default=True,
+              help="auto: points, or a density grid above 20,000 records.")
+@click.option("--precise", is_flag=True, help="Precise points of sensitive records (reviewer view).")
+@filter_options
+@handle_errors
+def map_(name, output, db, lang, colour, mode, precise, **kwargs):
+    """Static map of species NAME (scientific, synonym or vernacular name) as PNG or SVG."""
+    from .api.species import map_title
+    from .maps import map_for, species_info
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise click.BadParameter("the file name must end in .png or .svg", param_hint="--output")
+    store = open_store(db)
+    try:
+        filters, info = _species_filters(store, name, kwargs, precise)
+        image = map_for(store, filters, title=map_title(info, lang), lang=lang, fmt=fmt, colour_by=colour, mode=mode)
+    finally:
+        store.close()
+    Path(output).write_bytes(image)
+    click.echo(f"{output}: map of {info.scientific_name} ({len(image):,} bytes)")
+
+
+@cli.command("range")
+@click.argument("name")
+@DB_OPTION
+@click.option("--country", "countries", multiple=True, help="ISO country code, e.g. TH (repeat for several).")
+@click.option("--from", "date_from", help="First date, YYYY-MM-DD (or YYYY).")
+@click.option("--to", "date_to", help="Last date, YYYY-MM-DD (or YYYY).")
+@click.option("--precise", is_flag=True, help="Use precise points of sensitive records (reviewer view).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@handle_errors
+def range_(name, db, countries, date_from, date_to, precise, as_json):
+    """EOO and AOO (IUCN criterion B) of species NAME from records without geospatial issues."""
+    from .maps import range_for
+
+    params = {"countryCode": list(countries)}
+    if date_from or date_to:
+        params["eventDate"] = f"{date_from or '0001-01-01'},{date_to or '9999-12-31'}"
+    store = open_store(db)
+    try:
+        filters, info = _species_filters(store, name, params, precise)
+        figures = range_for(store, filters)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps({"scientificName": info.scientific_name, **figures.to_dict()}, ensure_ascii=False))
+        return
+    click.echo(f"{info.scientific_name}: {figures.records_used} records used")
+    click.echo(f"EOO {figures.eoo_km2:,.1f} km² ({figures.eoo_category or 'above the B1 thresholds'})")
+    click.echo(f"AOO {figures.aoo_km2:,.0f} km² in {figures.occupied_cells} cells "
+               f"({figures.aoo_category or 'above the B2 thresholds'})")
+    click.echo(f"Method: {figures.method} Computed {figures.computed_at}.")
+
+
+def _species_filters(store, name: str, params: dict, precise: bool):
+    """Filters for species NAME (resolved through the checklist or the records) plus the other filters."""
+    from .maps import species_info
+
+    access = "full" if precise else "public"
+    info = species_info(store, name, access)
+    base = parse_filters({k: v for k, v in params.items() if k in FILTER_DOCS and v not in (None, (), [], "")})
+    return base.replace(scientificName=[info.scientific_name], access=access), info
+
+
 def main():
     cli(prog_name="occurrences")
 
