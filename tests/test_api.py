@@ -18,7 +18,7 @@ from .support import live_server
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
-    open_store(url).add_many(demo_records(), submitted_by="demo")
+    open_store(url).add_many(demo_records(), submitted_by="demo", status="accepted")
     return url
 
 

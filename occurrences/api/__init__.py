@@ -8,7 +8,10 @@ from fastapi import FastAPI
 from .. import __version__
 from ..settings import Settings
 from ..store import open_store
+from .auth import pages as auth_pages, router as auth_router
 from .errors import add_exception_handlers
+from .review import pages as review_pages, router as review_router
+from .security import SecurityMiddleware
 from .occurrences import router as occurrences_router
 from .ogc import router as ogc_router
 from .species import router as maps_router
@@ -31,6 +34,10 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store or open_store(settings.db)
     add_exception_handlers(app)
+    # Body-size limit, who is asking (Bearer token or session cookie) and the CSRF cookie, for every route.
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_upload_bytes)
+    app.include_router(auth_router)
+    app.include_router(review_router)
     app.include_router(system_router)
     app.include_router(occurrences_router)
     app.include_router(ogc_router)
@@ -39,4 +46,6 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(search_router)
     app.include_router(maps_router)
     app.include_router(species_router)
+    app.include_router(auth_pages)
+    app.include_router(review_pages)
     return app

@@ -37,6 +37,9 @@ def facet_filter_params(request: Request) -> Filters:
 def request_filters(request: Request, extra_allow: tuple[str, ...] = (), params: dict | None = None) -> Filters:
     """Filters from the query string (or ``params`` derived from it), with scientificName resolved to accepted
     names (synonyms and vernacular names in any of the six languages are accepted)."""
+    from .auth import request_access  # who is asking: decides visibility and generalisation in the store
+
     if params is None:
         params = query_lists(request)
-    return with_accepted_names(parse_filters(params, allow=NON_FILTER_PARAMS + extra_allow))
+    filters = with_accepted_names(parse_filters(params, allow=NON_FILTER_PARAMS + extra_allow))
+    return filters.replace(access=request_access(request))

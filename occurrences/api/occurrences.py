@@ -12,6 +12,7 @@ from ..render import MEDIA_TYPES, chunks, feature
 from ..store import Filters, Store
 from ..store.base import FACET_FIELDS
 from ..store.filters import FILTER_DOCS
+from .auth import request_access
 from .deps import facet_filter_params, filter_params, get_store
 
 router = APIRouter(tags=["occurrences"])
@@ -89,8 +90,9 @@ def occurrence_facets(
 
 
 @router.get("/occurrences/{occurrence_id}", summary="One occurrence as a GeoJSON Feature")
-def get_occurrence(occurrence_id: str, store: Annotated[Store, Depends(get_store)]):
-    record = store.get(occurrence_id)
+def get_occurrence(occurrence_id: str, store: Annotated[Store, Depends(get_store)],
+                   access: Annotated[str, Depends(request_access)]):
+    record = store.get(occurrence_id, access=access)
     if record is None:
         raise NotFound(id=occurrence_id)
     return JSONResponse(feature(record), media_type=MEDIA_TYPES["geojson"])

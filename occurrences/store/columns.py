@@ -12,16 +12,22 @@ import pandas as pd
 from ..errors import InvalidValue
 from ..records import (BASIS_OF_RECORD, FIELD_BY_NAME, FIELD_NAMES, GEOSPATIAL_ISSUES, date_bounds,
                        new_occurrence_id, now_iso)
+from .access import PUBLIC_DERIVED, public_derived
 from .sql import cells_of
 
-DERIVED = ("_start", "_end", "_cell", "_geo_issue")
+# Input column, not a Darwin Core term: a submitter may ask for a record to be more sensitive than its species.
+SENSITIVITY_INPUT = "sensitivity"
+DERIVED = ("_start", "_end", "_cell", "_geo_issue") + PUBLIC_DERIVED
 STORED_COLUMNS = FIELD_NAMES + DERIVED
 
 
-def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str) -> dict[str, list]:
+def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str,
+               record_sensitivity: int | None = None) -> dict[str, list]:
     """Validate and complete a batch; raise :class:`InvalidValue` (with ``row``, 1-based) on the first bad
-    value. Returns column name → list, in :data:`STORED_COLUMNS` order."""
+    value. Returns column name → list, in :data:`STORED_COLUMNS` order. A ``sensitivity`` column (or
+    ``record_sensitivity`` for all rows) raises records above their species' level (occurrences.sensitivity)."""
     cols = _columnar(records)
+    requested = cols.pop(SENSITIVITY_INPUT, None)
     n = len(next(iter(cols.values()))) if cols else 0
     unknown = set(cols) - set(FIELD_NAMES)
     if unknown:
@@ -64,7 +70,21 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
     out["submittedBy"] = [v or submitted_by for v in out["submittedBy"]]
     stamp = now_iso()
     out["submittedAt"] = [v or stamp for v in out["submittedAt"]]
+    out.update(public_derived(out, _sensitivities(requested, record_sensitivity)))
     return out
+
+
+def _sensitivities(requested: list | None, default: int | None):
+    from ..sensitivity import level_index
+
+    if requested is None:
+        return default
+    for i, value in enumerate(requested):
+        try:
+            level_index(value)
+        except ValueError as exc:
+            raise InvalidValue(SENSITIVITY_INPUT, value, row=i + 1, reason=str(exc)) from None
+    return requested
 
 
 def _columnar(records) -> dict[str, list]:

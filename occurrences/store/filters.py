@@ -35,6 +35,8 @@ FILTER_DOCS: dict[str, str] = {
     "limit": f"Page size, 1..{MAX_LIMIT} (default {DEFAULT_LIMIT}).",
     "cursor": "The next_cursor value of the previous page.",
     "sort": "seq (insertion order, default), eventDate or -eventDate.",
+    "status": "Review status: accepted (default), pending or rejected (repeat for several). Only reviewers see "
+              "others' pending and rejected records; submitters see their own.",
 }
 # Columns an expression may test: descriptive fields only, never coordinates or free-text locations, so a
 # filter cannot probe where a generalised (sensitive) record really is.
@@ -43,7 +45,8 @@ EXPR_COLUMNS = ("occurrenceID", "scientificName", "vernacularName", "taxonRank",
                 "stateProvince", "recordedBy", "individualCount", "sex", "lifeStage", "samplingProtocol",
                 "language")
 EXPR_OPERATORS = ("=", "<>", "<", "<=", ">", ">=")
-MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue")
+MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue", "status")
+STATUSES = ("pending", "accepted", "rejected")
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Filters:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     sort: str = "seq"
+    # Review status; public outputs carry accepted records unless another status is asked for explicitly.
+    status: list[str] = field(default_factory=lambda: ["accepted"])
     # A boolean expression built by code (the OGC API's CQL2 translator, datetime intervals), never parsed from
     # query strings here. Nested tuples, rendered with bound values by ``sql.expr_sql``:
     #   ("and", [e, ...]) | ("or", [e, ...]) | ("not", e) | ("cmp", op, column, value) | ("null", column)
@@ -95,6 +100,8 @@ def parse_filters(params: Mapping[str, Sequence[str] | str], *, allow: Sequence[
             items = [item.strip() for v in values for item in str(v).split("|") if item.strip()]
             if name == "countryCode":
                 items = [_country(v) for v in items]
+            if name == "status":
+                items = [_status(v) for v in items]
             setattr(out, name, items)
         else:
             setattr(out, name, parser(name, str(values[-1]).strip()))
@@ -110,6 +117,12 @@ def _country(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise _invalid("countryCode", value, N_("use a two-letter ISO 3166-1 code such as TH, VN, KH, LA or MM"))
     return code
+
+
+def _status(value: str) -> str:
+    if value not in STATUSES:
+        raise _invalid("status", value, N_("use accepted, pending or rejected"))
+    return value
 
 
 def _event_date(name: str, value: str) -> tuple[str, str]:

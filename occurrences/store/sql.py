@@ -27,8 +27,9 @@ class Dialect:
     placeholder: str  # "?" or "%s"
     # (bbox) -> (sql, params): a predicate using the backend's spatial index
     bbox_predicate: Callable[[tuple], tuple[str, list]]
-    # (geometry) -> (sql, params): exact polygon test
-    geometry_predicate: Callable[[object], tuple[str, list]]
+    # (geometry, point=("decimalLongitude", "decimalLatitude")) -> (sql, params): exact polygon test on the
+    # given lon/lat columns (the public view passes ("_pub_lon", "_pub_lat"); see access.spatial)
+    geometry_predicate: Callable[..., tuple[str, list]]
 
     def p(self, n: int = 1) -> str:
         return ", ".join([self.placeholder] * n)
@@ -56,11 +57,13 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
         add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))
     if f.year:
         add(f"{quote('year')} BETWEEN {d.placeholder} AND {d.placeholder}", list(f.year))
-    if f.bbox:
-        add(*d.bbox_predicate(f.bbox))
-    if f.geometry is not None:
-        add(*d.bbox_predicate(f.geometry.bounds))
-        add(*d.geometry_predicate(f.geometry))
+    from . import access as A  # who is asking decides which rows, and which point the spatial filters test
+
+    add(f"{quote('_status')} IN ({d.p(len(f.status))})", list(f.status))
+    if (visible := A.visibility(f.access, d)) is not None:
+        add(*visible)
+    if f.bbox or f.geometry is not None:
+        add(*A.spatial(f.access, d, f.bbox, f.geometry))
     if f.where is not None:
         add(*expr_sql(f.where, d))
     if with_cursor and f.cursor:
@@ -138,14 +141,24 @@ def next_cursor(f: Filters, last_row: dict) -> str:
     return encode_cursor(f.sort, [last_row["_start"], last_row["seq"]])
 
 
+# Precise columns: for the store's own bookkeeping only. Reads for users go through select_columns(access).
 SELECT_COLUMNS = ", ".join(quote(c) for c in FIELD_NAMES) + ', seq, "_start"'
 
 
+def select_columns(access: str, d: Dialect) -> tuple[str, list]:
+    """The record fields as ``access`` may see them (generalised / withheld for sensitive records)."""
+    from .access import select_list
+
+    sql, params = select_list(FIELD_NAMES, access, d)
+    return sql + ', seq, "_start"', params
+
+
 def select_page(f: Filters, d: Dialect) -> tuple[str, list]:
+    columns, col_params = select_columns(f.access, d)
     where, params = where_clause(f, d)
-    sql = (f"SELECT {SELECT_COLUMNS} FROM {quote(TABLE)} WHERE {where} "
+    sql = (f"SELECT {columns} FROM {quote(TABLE)} WHERE {where} "
            f"ORDER BY {order_by(f)} LIMIT {int(f.limit) + 1}")
-    return sql, params
+    return sql, col_params + params
 
 
 def count_sql(f: Filters, d: Dialect) -> tuple[str, list]:
@@ -166,12 +179,14 @@ def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]
 
 def extent_sql(f: Filters, d: Dialect, group_by: str | None = None) -> tuple[str, list]:
     """Count, coordinate bounds and date bounds of the matching records, optionally per value of a column."""
+    from .access import column_expr
+
     where, params = where_clause(f, d, with_cursor=False)
     key = f"{quote(group_by)}, " if group_by else ""
     group = f" GROUP BY {quote(group_by)}" if group_by else ""
-    return (f"SELECT {key}count(*), min({quote('decimalLongitude')}), min({quote('decimalLatitude')}), "
-            f"max({quote('decimalLongitude')}), max({quote('decimalLatitude')}), min({quote('_start')}), "
-            f"max({quote('_end')}) FROM {quote(TABLE)} WHERE {where}{group}"), params
+    (lon, lon_p), (lat, lat_p) = (column_expr(c, f.access, d) for c in ("decimalLongitude", "decimalLatitude"))
+    return (f"SELECT {key}count(*), min({lon}), min({lat}), max({lon}), max({lat}), min({quote('_start')}), "
+            f"max({quote('_end')}) FROM {quote(TABLE)} WHERE {where}{group}"), lon_p + lat_p + lon_p + lat_p + params
 
 
 def extent_rows(rows, group_by: str | None) -> dict:

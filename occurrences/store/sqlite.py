@@ -16,7 +16,10 @@ from urllib.parse import urlparse, unquote
 
 from ..errors import Conflict, InvalidParameter, InvalidValue, NotFound, StoreUnavailable
 from ..i18n import N_
-from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES
+from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
+from ..sensitivity import LEVELS, level_index
+from . import access as A
+from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
 from .columns import STORED_COLUMNS, row_to_record, to_columns
@@ -52,8 +55,38 @@ def _schema_v1() -> list[str]:
     ]
 
 
-# Each entry migrates from version i to i+1. Append; never edit a released migration.
-MIGRATIONS = [_schema_v1]
+def _schema_v2() -> list:
+    """Review status, sensitivity and the public copy of location fields; users, credentials, audit trail.
+    Records stored before review existed are taken as accepted (they were loaded by the operator)."""
+    t = S.quote(S.TABLE)
+    added = {"_status": "TEXT NOT NULL DEFAULT 'accepted'", "_record_sensitivity": "INTEGER NOT NULL DEFAULT 0",
+             "_sensitivity": "INTEGER NOT NULL DEFAULT 0", "_pub_lat": "REAL", "_pub_lon": "REAL",
+             "_pub_uncertainty": "REAL", "_pub_cell": "INTEGER NOT NULL DEFAULT -1", "_pub_withheld": "TEXT",
+             "_pub_generalizations": "TEXT"}
+    return [*[f"ALTER TABLE {t} ADD COLUMN {S.quote(c)} {kind}" for c, kind in added.items()],
+            _backfill_public, *P.schema("INTEGER PRIMARY KEY")]
+
+
+def _backfill_public(conn: sqlite3.Connection) -> None:
+    """Compute the public columns of rows stored before schema 2, in batches."""
+    t = S.quote(S.TABLE)
+    last = 0
+    while True:
+        rows = conn.execute(f"SELECT {S.SELECT_COLUMNS} FROM {t} WHERE seq > ? ORDER BY seq LIMIT 50000",
+                            [last]).fetchall()
+        if not rows:
+            return
+        cols = {name: [r[name] for r in rows] for name in FIELD_NAMES}
+        derived = A.public_derived(cols)
+        names = [c for c in A.PUBLIC_DERIVED]
+        conn.executemany(f"UPDATE {t} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
+                         zip(*(derived[c] for c in names), (r["seq"] for r in rows)))
+        last = rows[-1]["seq"]
+
+
+# Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
+# statements and/or callables taking the connection (for data migrations), run in one transaction.
+MIGRATIONS = [_schema_v1, _schema_v2]
 
 
 class _Geometries:
@@ -136,7 +169,7 @@ class SQLiteStore:
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == target:
                     for statement in MIGRATIONS[target]():
-                        conn.execute(statement)
+                        statement(conn) if callable(statement) else conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {target + 1}")
                 conn.execute("COMMIT")
             except Exception:
@@ -158,12 +191,16 @@ class SQLiteStore:
             params = [v for r in ranges for v in r] + params
         return sql, params
 
-    def _geometry_predicate(self, geom) -> tuple[str, list]:
-        return 'occ_within(?, "decimalLongitude", "decimalLatitude") = 1', [self._geoms.key(geom)]
+    def _geometry_predicate(self, geom, point=("decimalLongitude", "decimalLatitude")) -> tuple[str, list]:
+        lon, lat = (S.quote(c) for c in point)
+        return f"occ_within(?, {lon}, {lat}) = 1", [self._geoms.key(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous") -> AddResult:
+    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
+        if status not in A.STATUSES:
+            raise InvalidValue("status", status, reason="use pending, accepted or rejected")
         cols = to_columns(records, submitted_by=submitted_by)
+        cols["_status"] = [status] * len(cols["occurrenceID"])
         n = len(cols["occurrenceID"])
         if n == 0:
             return AddResult([])
@@ -202,10 +239,10 @@ class SQLiteStore:
         if bulk:  # building indexes once after the load is 3-6× faster than maintaining them
             for name in _INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
-        names = ["seq", *STORED_COLUMNS]
+        names = ["seq", *STORED_COLUMNS, "_status"]
         conn.executemany(
             f"INSERT INTO {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in names)}) VALUES ({S.Dialect.p(self.dialect, len(names))})",
-            zip(seqs, *(cols[c] for c in STORED_COLUMNS)),
+            zip(seqs, *(cols[c] for c in names[1:])),
         )
         issue_rows = [(seq, code) for seq, codes in zip(seqs, cols["issues"]) if codes != "[]"
                       for code in json.loads(codes)]
@@ -242,49 +279,128 @@ class SQLiteStore:
                 statuses.append("conflict")
         return statuses, keep
 
-    def update(self, occurrence_id: str, changes: Mapping) -> dict:
-        current = self.get(occurrence_id)
-        if current is None:
-            raise NotFound(id=occurrence_id)
-        merged = {**current, **changes, "occurrenceID": occurrence_id}
-        cols = to_columns([merged], submitted_by=current["submittedBy"])
+    def update(self, occurrence_id: str, changes: Mapping, *, actor: str = "system", action: str = "edit",
+               reason: str | None = None) -> dict:
+        """Change fields (and/or ``status``, ``sensitivity``) of one record in one transaction, keeping an audit
+        entry (who, when, before, after). Returns the record as stored (precise)."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            seq = conn.execute(f'SELECT seq FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
-                               [occurrence_id]).fetchone()[0]
-            assignments = ", ".join(f"{S.quote(c)} = ?" for c in STORED_COLUMNS)
-            conn.execute(f"UPDATE {S.quote(S.TABLE)} SET {assignments} WHERE seq = ?",
-                         [cols[c][0] for c in STORED_COLUMNS] + [seq])
+            before = self._snapshot(conn, occurrence_id)
+            if before is None:
+                raise NotFound(id=occurrence_id)
+            seq = before.pop("_seq")
+            fields = {k: v for k, v in changes.items() if k not in ("status", "sensitivity")}
+            merged = {k: v for k, v in {**before, **fields}.items() if k not in ("status", "sensitivity")}
+            merged["occurrenceID"] = occurrence_id
+            status = changes.get("status", before["status"])
+            if status not in A.STATUSES:
+                raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+            try:
+                level = level_index(changes.get("sensitivity", before["sensitivity"]))
+            except ValueError as exc:
+                raise InvalidValue("sensitivity", changes.get("sensitivity"), reason=str(exc)) from None
+            cols = to_columns([merged], submitted_by=before["submittedBy"], record_sensitivity=level)
+            cols["_status"] = [status]
+            names = [*STORED_COLUMNS, "_status"]
+            conn.execute(f"UPDATE {S.quote(S.TABLE)} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
+                         [cols[c][0] for c in names] + [seq])
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
             conn.executemany(f"INSERT OR IGNORE INTO {S.quote(S.ISSUE_TABLE)} (seq, code) VALUES (?, ?)",
                              [(seq, c) for c in json.loads(cols["issues"][0])])
+            after = self._snapshot(conn, occurrence_id)
+            after.pop("_seq")
+            conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, action, reason, before, after))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return self.get(occurrence_id)
+        return self.get(occurrence_id, access=A.FULL)
 
-    def delete(self, occurrence_id: str) -> None:
+    def _snapshot(self, conn, occurrence_id: str) -> dict | None:
+        """The precise record with its review state, as kept in the audit trail."""
+        row = conn.execute(f'SELECT {S.SELECT_COLUMNS}, "_status", "_record_sensitivity" FROM {S.quote(S.TABLE)} '
+                           f'WHERE "occurrenceID" = ?', [occurrence_id]).fetchone()
+        if row is None:
+            return None
+        return {**row_to_record(row), "status": row["_status"], "sensitivity": LEVELS[row["_record_sensitivity"]],
+                "_seq": row["seq"]}
+
+    def delete(self, occurrence_id: str, *, actor: str = "system", reason: str | None = None) -> None:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            row = conn.execute(f'SELECT seq FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
-                               [occurrence_id]).fetchone()
-            if row is None:
+            before = self._snapshot(conn, occurrence_id)
+            if before is None:
                 raise NotFound(id=occurrence_id)
-            conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [row[0]])
-            conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = ?", [row[0]])
+            seq = before.pop("_seq")
+            conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
+            conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = ?", [seq])
+            conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, "delete", reason, before, None))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
     # -- reads -------------------------------------------------------------------------------------------
-    def get(self, occurrence_id: str) -> dict | None:
-        row = self.conn.execute(f'SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ?',
-                                [occurrence_id]).fetchone()
+    def get(self, occurrence_id: str, access: str = A.PUBLIC) -> dict | None:
+        """One record as ``access`` may see it; None when it does not exist or is not visible to them."""
+        columns, params = S.select_columns(access, self.dialect)
+        where, where_params = "1=1", []
+        if (visible := A.visibility(access, self.dialect)) is not None:
+            where, where_params = visible
+        row = self.conn.execute(f'SELECT {columns} FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ? AND {where}',
+                                [*params, occurrence_id, *where_params]).fetchone()
         return row_to_record(row) if row else None
+
+    def state(self, occurrence_id: str) -> dict | None:
+        """Review bookkeeping of one record: status, submittedBy, sensitivity (effective) and record_sensitivity
+        (the record's own level), level names as in occurrences.sensitivity.LEVELS."""
+        row = self.conn.execute(f'SELECT "_status", "submittedBy", "_sensitivity", "_record_sensitivity" FROM '
+                                f'{S.quote(S.TABLE)} WHERE "occurrenceID" = ?', [occurrence_id]).fetchone()
+        if row is None:
+            return None
+        return {"status": row[0], "submittedBy": row[1], "sensitivity": LEVELS[row[2]],
+                "record_sensitivity": LEVELS[row[3]]}
+
+    def history(self, occurrence_id: str) -> list[dict]:
+        """Audit entries of one record, oldest first: id, occurrenceID, at, actor, action, reason, before, after."""
+        return [P.audit_entry(r) for r in self.conn.execute(*P.select_audit("?", occurrence_id))]
+
+    # -- users and credentials ---------------------------------------------------------------------------
+    def add_user(self, name: str, role: str) -> None:
+        try:
+            self._write(*P.insert_user("?", name, role, now_iso()))
+        except sqlite3.IntegrityError:
+            raise InvalidValue("name", name, reason="a user with this name already exists") from None
+
+    def users(self) -> list[dict]:
+        return [P.user_row(r) for r in self.conn.execute(*P.select_users("?"))]
+
+    def set_user_active(self, name: str, active: bool) -> bool:
+        return self._write(*P.set_active("?", name, active)) > 0
+
+    def add_credential(self, token_hash: str, user_name: str, kind: str, expires: str | None = None) -> None:
+        self._write(*P.insert_credential("?", token_hash, user_name, kind, now_iso(), expires))
+
+    def user_for_credential(self, token_hash: str) -> dict | None:
+        """The active user holding this (unexpired) credential, with its ``kind``; None otherwise."""
+        row = self.conn.execute(*P.select_credential_user("?", token_hash, now_iso())).fetchone()
+        return {**P.user_row(row), "hash": row[4], "kind": row[5]} if row else None
+
+    def delete_credential(self, token_hash: str) -> None:
+        self._write(*P.delete_credential("?", token_hash))
+
+    def _write(self, sql: str, params: list) -> int:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = conn.execute(sql, params).rowcount
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return n
 
     def query(self, filters: Filters) -> Page:
         sql, params = S.select_page(filters, self.dialect)
@@ -302,6 +418,12 @@ class SQLiteStore:
             if not page.next_cursor:
                 return
             f = f.replace(cursor=page.next_cursor)
+
+    def iter_batches(self, filters: Filters, batch_size: int = 100_000):
+        """Like :meth:`iter_records`, as Arrow record batches (the export path; see ``store.arrow``)."""
+        from .arrow import sqlite_batches
+
+        return sqlite_batches(self, filters, batch_size)
 
     def count(self, filters: Filters) -> int:
         sql, params = S.count_sql(filters, self.dialect)

@@ -1,0 +1,105 @@
+"""Request-level protections, as one pure ASGI middleware (so streaming responses are untouched):
+
+* **body size**: a request body larger than ``settings.max_upload_bytes`` is refused with 413, from its
+  Content-Length before anything is read, or as soon as a chunked body passes the limit;
+* **who is asking**: ``Authorization: Bearer <token>`` or the sign-in session cookie is resolved once to a
+  :class:`~occurrences.auth.User` in ``request.state.user`` (``request.state.auth`` says how);
+* **CSRF token**: every browser gets a random ``csrf`` cookie (SameSite=Strict, HttpOnly); pages put the same
+  value in their forms (``request.state.csrf_token``) and :func:`occurrences.api.auth.check_csrf` compares the
+  two (double-submit). A cross-site page can neither read nor set the cookie, so it cannot forge a form post.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.exceptions import HTTPException
+
+from ..auth import SESSION, authenticate
+from ..errors import PayloadTooLarge
+from ..i18n import negotiate
+
+SESSION_COOKIE = "session"
+CSRF_COOKIE = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class SecurityMiddleware:
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            return await self._too_large(scope, headers, send)
+        cookies = _cookies(headers.get("cookie", ""))
+        state = scope.setdefault("state", {})
+        self._identify(scope, state, headers, cookies)
+        new_csrf = None
+        state["csrf_token"] = cookies.get(CSRF_COOKIE) or ""
+        if len(state["csrf_token"]) < 20:
+            new_csrf = state["csrf_token"] = secrets.token_urlsafe(32)
+        secure = scope.get("scheme") == "https"
+
+        async def send_with_cookie(message):
+            if message["type"] == "http.response.start" and new_csrf:
+                cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+            await send(message)
+
+        return await self.app(scope, self._limited(receive), send_with_cookie)
+
+    def _identify(self, scope, state, headers, cookies) -> None:
+        from ..auth import ANONYMOUS
+
+        store = scope["app"].state.store
+        state["user"], state["auth"] = ANONYMOUS, None
+        authorization = headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            user = authenticate(store, authorization[7:].strip())
+            state["user"], state["auth"] = (user, "bearer") if user else (ANONYMOUS, "invalid")
+        elif cookies.get(SESSION_COOKIE):
+            user = authenticate(store, cookies[SESSION_COOKIE], SESSION)
+            if user:
+                state["user"], state["auth"] = user, "session"
+
+    def _limited(self, receive):
+        seen = 0
+        limit = self.max_body_bytes
+
+        async def wrapped():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413)
+            return message
+
+        return wrapped
+
+    async def _too_large(self, scope, headers, send) -> None:
+        query = dict(p.split("=", 1) for p in scope.get("query_string", b"").decode("latin-1").split("&") if "=" in p)
+        lang = negotiate(query.get("lang"), _cookies(headers.get("cookie", "")).get("lang"),
+                         headers.get("accept-language"))
+        body = json.dumps(PayloadTooLarge(limit=self.max_body_bytes).to_dict(lang), ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:
+        return {}
+    return {k: m.value for k, m in jar.items()}

@@ -1,0 +1,157 @@
+"""Who sees what, in SQL shared by both backends: the read path applies ``Filters.access`` here, so every output
+built on the store (lists, GeoJSON, CSV, exports, OGC items, facets, tiles, pages) gets the same rules.
+
+Access strings (set by the API/CLI from the authenticated user, never parsed from a query string):
+
+* ``public``: accepted records only; sensitive records come back generalised (see :mod:`occurrences.sensitivity`)
+  and every spatial filter tests the generalised point, so a narrow bbox cannot tell cell-mates apart;
+* ``own:NAME``: a submitter: the public view, plus NAME's own records of any status, precise;
+* ``full``: reviewers and admins (and the operator's CLI): everything, precise.
+
+Anything else is treated as ``public`` (fail closed). Each record also stores its public copy (``_pub_*``
+columns, computed once at write time by :func:`public_derived`), so the public view costs no per-row work.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .. import sensitivity as SENS
+from .sql import CELL_COLUMNS, CELL_PER_DEGREE, Dialect, cell_ranges, cells_of, quote
+
+PUBLIC, OWN, FULL = "public", "own", "full"
+STATUSES = ("pending", "accepted", "rejected")
+
+# Columns derived for the public view (stored by both backends, in this order).
+PUBLIC_DERIVED = ("_record_sensitivity", "_sensitivity", "_pub_lat", "_pub_lon", "_pub_uncertainty", "_pub_cell",
+                  "_pub_withheld", "_pub_generalizations")
+# Public value of a field comes from another column...
+PUBLIC_SOURCE = {"decimalLatitude": "_pub_lat", "decimalLongitude": "_pub_lon",
+                 "coordinateUncertaintyInMeters": "_pub_uncertainty", "informationWithheld": "_pub_withheld",
+                 "dataGeneralizations": "_pub_generalizations"}
+# ... or is withheld (NULL) for sensitive records: free text that may say where the animal is.
+WITHHELD_TEXT_FIELDS = ("locality", "verbatimLocality", "verbatimCoordinates", "verbatimLatitude",
+                        "verbatimLongitude", "occurrenceRemarks")
+PRECISE_POINT = ("decimalLongitude", "decimalLatitude", "_cell")
+PUBLIC_POINT = ("_pub_lon", "_pub_lat", "_pub_cell")
+
+
+def parse_access(access: str | None) -> tuple[str, str | None]:
+    """``"own:alice"`` → ``("own", "alice")``; unknown → ``("public", None)``."""
+    if access == FULL:
+        return FULL, None
+    if access and access.startswith(OWN + ":") and len(access) > len(OWN) + 1:
+        return OWN, access[len(OWN) + 1:]
+    return PUBLIC, None
+
+
+def own_access(user_name: str) -> str:
+    return f"{OWN}:{user_name}"
+
+
+# -- write side ------------------------------------------------------------------------------------------
+def public_derived(out: Mapping[str, list], record_sensitivity: Sequence | int | None = None) -> dict[str, list]:
+    """The ``_pub_*`` and sensitivity columns for a batch already validated by ``to_columns``."""
+    n = len(out["occurrenceID"])
+    if record_sensitivity is None or isinstance(record_sensitivity, (int, str)):
+        record_sensitivity = [record_sensitivity] * n
+    own = np.array([SENS.level_index(v) for v in record_sensitivity], dtype="int64")
+    level = np.maximum(SENS.species_levels(out["scientificName"]), own)
+    lat = _floats(out["decimalLatitude"])
+    lon = _floats(out["decimalLongitude"])
+    pub = SENS.public_columns(lat, lon, _floats(out["coordinateUncertaintyInMeters"]),
+                              out["informationWithheld"], out["dataGeneralizations"], level)
+    pub_lat, pub_lon = _floats(pub["_pub_lat"]), _floats(pub["_pub_lon"])
+    return {"_record_sensitivity": own.tolist(), "_sensitivity": level.tolist(), **pub,
+            "_pub_cell": cells_of(pub_lat, pub_lon).tolist()}
+
+
+def _floats(values: list) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype="float64")
+
+
+# -- read side -------------------------------------------------------------------------------------------
+def column_expr(name: str, access: str, d: Dialect) -> tuple[str, list]:
+    """SQL for field ``name`` as ``access`` may see it."""
+    kind, user = parse_access(access)
+    if kind == FULL or (name not in PUBLIC_SOURCE and name not in WITHHELD_TEXT_FIELDS):
+        return quote(name), []
+    public = _public_expr(name)
+    if kind == PUBLIC:
+        return public, []
+    return f"CASE WHEN {quote('submittedBy')} = {d.placeholder} THEN {quote(name)} ELSE {public} END", [user]
+
+
+def _public_expr(name: str) -> str:
+    if name in PUBLIC_SOURCE:
+        return quote(PUBLIC_SOURCE[name])
+    return f"CASE WHEN {quote('_sensitivity')} > 0 THEN NULL ELSE {quote(name)} END"
+
+
+def select_list(names: Sequence[str], access: str, d: Dialect) -> tuple[str, list]:
+    """``expr AS "name", ...`` for ``names``: the projection every read of records goes through."""
+    parts, params = [], []
+    for name in names:
+        sql, p = column_expr(name, access, d)
+        parts.append(sql if sql == quote(name) else f"{sql} AS {quote(name)}")
+        params.extend(p)
+    return ", ".join(parts), params
+
+
+def visibility(access: str, d: Dialect) -> tuple[str, list] | None:
+    """Which rows ``access`` may see at all (None: every row)."""
+    kind, user = parse_access(access)
+    if kind == FULL:
+        return None
+    if kind == PUBLIC:
+        return f"{quote('_status')} = {d.placeholder}", ["accepted"]
+    return (f"({quote('_status')} = {d.placeholder} OR {quote('submittedBy')} = {d.placeholder})",
+            ["accepted", user])
+
+
+def spatial(access: str, d: Dialect, bbox=None, geometry=None) -> tuple[str, list]:
+    """A bbox and/or polygon test on the point ``access`` sees: precise (the backend's own index) for full
+    access, the generalised point for the public, and per row (own records precise) for a submitter."""
+    kind, user = parse_access(access)
+    precise = _spatial_on(d, PRECISE_POINT, bbox, geometry)
+    if kind == FULL:
+        return precise
+    public = _spatial_on(d, PUBLIC_POINT, bbox, geometry)
+    if kind == PUBLIC:
+        return public
+    mine = f"{quote('submittedBy')} = {d.placeholder}"
+    return (f"(({mine} AND {precise[0]}) OR ({quote('submittedBy')} <> {d.placeholder} AND {public[0]}))",
+            [user, *precise[1], user, *public[1]])
+
+
+def _spatial_on(d: Dialect, point: tuple[str, str, str], bbox, geometry) -> tuple[str, list]:
+    parts, params = [], []
+    for box in ([bbox] if bbox else []) + ([geometry.bounds] if geometry is not None else []):
+        sql, p = d.bbox_predicate(box) if point == PRECISE_POINT else grid_bbox_predicate(box, d, point)
+        parts.append(sql)
+        params.extend(p)
+    if geometry is not None:
+        sql, p = d.geometry_predicate(geometry) if point == PRECISE_POINT else d.geometry_predicate(geometry, point[:2])
+        parts.append(sql)
+        params.extend(p)
+    return "(" + (" AND ".join(parts) or "1=1") + ")", params
+
+
+def grid_bbox_predicate(bbox, d: Dialect, point: tuple[str, str, str] = PUBLIC_POINT) -> tuple[str, list]:
+    """Portable bbox test on stored lon/lat/cell columns (cell ranges first, then the exact comparison)."""
+    x0, y0, x1, y1 = bbox
+    lon, lat, cell = (quote(c) for c in point)
+    sql = f"{lat} BETWEEN {d.placeholder} AND {d.placeholder} AND {lon} BETWEEN {d.placeholder} AND {d.placeholder}"
+    params: list = [y0, y1, x0, x1]
+    ranges = cell_ranges(bbox)
+    if ranges:
+        sql = ("(" + " OR ".join([f"{cell} BETWEEN {d.placeholder} AND {d.placeholder}"] * len(ranges)) + ") AND "
+               + sql)
+        params = [v for r in ranges for v in r] + params
+    return sql, params
+
+
+__all__ = ["PUBLIC", "OWN", "FULL", "STATUSES", "PUBLIC_DERIVED", "parse_access", "own_access", "public_derived",
+           "column_expr", "select_list", "visibility", "spatial", "grid_bbox_predicate", "CELL_COLUMNS",
+           "CELL_PER_DEGREE"]
