@@ -113,13 +113,15 @@ def import_(files, db, lang, report_path, submitted_by):
 @click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "ndjson"]), default="geojson",
               show_default=True)
 @click.option("--all", "all_pages", is_flag=True, help="Write every matching record, not one page.")
+@click.option("--precise", is_flag=True, help="Precise coordinates and text of sensitive records (reviewer "
+              "view); by default the output is what the public sees.")
 @handle_errors
-def query(db, fmt, all_pages, **kwargs):
+def query(db, fmt, all_pages, precise, **kwargs):
     """Query records with filters and write them to stdout."""
     from .render import chunks
 
     store = open_store(db)
-    filters = filters_from(kwargs)
+    filters = filters_from(kwargs).replace(access="full" if precise else "public")
     if all_pages:
         records, extra = store.iter_records(filters), {}
     else:
@@ -192,7 +194,7 @@ def demo(db, records, and_serve, host, port):
     from .demo import demo_records
 
     store = open_store(db)
-    result = store.add_many(demo_records(records), submitted_by="demo")
+    result = store.add_many(demo_records(records), submitted_by="demo", status="accepted")
     click.echo(f"Demo database {db}: {result.stored} records added, {result.skipped} already there.")
     store.close()
     if and_serve:
@@ -222,6 +224,111 @@ def restore(file, db, force):
 
     n = do_restore(file, db, force=force)
     click.echo(f"Restored {n} records into {db}")
+
+
+@cli.group()
+def user():
+    """Users and API tokens (roles: reader, submitter, reviewer, admin)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "submitter", "reviewer", "admin"]), default="submitter",
+              show_default=True)
+@DB_OPTION
+@handle_errors
+def user_add(name, role, db):
+    """Create a user and print their API token (shown once; only its hash is stored)."""
+    from .auth import add_user
+
+    store = open_store(db)
+    try:
+        token = add_user(store, name, role)
+    finally:
+        store.close()
+    click.echo(f"User {name} ({role}) created. API token (shown once, keep it secret):", err=True)
+    click.echo(token)
+
+
+@user.command("list")
+@DB_OPTION
+@handle_errors
+def user_list(db):
+    """List users, their roles and whether they are active."""
+    store = open_store(db)
+    for u in store.users():
+        click.echo(f"{u['name']}\t{u['role']}\t{'active' if u['active'] else 'revoked'}\t{u['created']}")
+    store.close()
+
+
+@user.command("revoke")
+@click.argument("name")
+@DB_OPTION
+@handle_errors
+def user_revoke(name, db):
+    """Deactivate a user: their tokens and sessions stop working at once."""
+    from .auth import revoke
+
+    store = open_store(db)
+    found = revoke(store, name)
+    store.close()
+    if not found:
+        click.echo(f"Error: no user named {name}", err=True)
+        sys.exit(1)
+    click.echo(f"User {name} revoked.")
+
+
+@cli.group()
+def review():
+    """Review records as the operator: history, accept, reject."""
+
+
+@review.command("history")
+@click.argument("occurrence_id")
+@DB_OPTION
+@handle_errors
+def review_history(occurrence_id, db):
+    """Print the audit trail of a record (who, when, what changed) as JSON lines."""
+    from .review import changed_fields
+
+    store = open_store(db)
+    for entry in store.history(occurrence_id):
+        entry["changed"] = changed_fields(entry)
+        click.echo(json.dumps(entry, ensure_ascii=False))
+    store.close()
+
+
+@review.command("accept")
+@click.argument("occurrence_id")
+@click.option("--as", "actor", default="cli", show_default=True, help="Name recorded in the audit trail.")
+@DB_OPTION
+@handle_errors
+def review_accept(occurrence_id, actor, db):
+    """Accept a pending record."""
+    from .auth import User
+    from .review import accept
+
+    store = open_store(db)
+    accept(store, occurrence_id, User(actor, "admin"))
+    store.close()
+    click.echo(f"{occurrence_id}: accepted")
+
+
+@review.command("reject")
+@click.argument("occurrence_id")
+@click.option("--reason", required=True, help="Why the record is rejected (kept in the audit trail).")
+@click.option("--as", "actor", default="cli", show_default=True, help="Name recorded in the audit trail.")
+@DB_OPTION
+@handle_errors
+def review_reject(occurrence_id, reason, actor, db):
+    """Reject a record, with a reason."""
+    from .auth import User
+    from .review import reject
+
+    store = open_store(db)
+    reject(store, occurrence_id, User(actor, "admin"), reason)
+    store.close()
+    click.echo(f"{occurrence_id}: rejected")
 
 
 @cli.command("map")
