@@ -29,6 +29,14 @@ class FlagType:
 
 REGISTRY: dict[str, FlagType] = {}
 
+# Modules whose import defines flags; ``markdown_table`` imports them so the documented table is complete
+# whatever happened to be imported before.
+FLAG_MODULES: tuple[str, ...] = ("occurrences.quality",)
+
+
+class Phrase(str):
+    """A message parameter that is itself an English msgid (e.g. "the sea"): translated when the message is shown."""
+
 
 def define(code: str, severity: str, template: str, meaning: str, action: str = "", threshold: str = "",
            geospatial: bool = False) -> FlagType:
@@ -55,7 +63,8 @@ class Flag:
         return self.type.severity
 
     def message(self, lang: str = "en") -> str:
-        return translate(lang, self.type.template, field=self.field, value=self.value, **self.params)
+        params = {k: translate(lang, v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        return translate(lang, self.type.template, field=self.field, value=self.value, **params)
 
     def to_dict(self, lang: str = "en") -> dict:
         out = {"code": self.code, "severity": self.severity, "field": self.field, "value": self.value,
@@ -87,3 +96,31 @@ define("INDIVIDUAL_COUNT_INVALID", ERROR, N_("individualCount {value!r} is not a
        "individualCount is not a non-negative integer.", "Write a whole number.")
 define("DUPLICATE_OCCURRENCE_ID", ERROR, N_("occurrenceID {value!r} appears more than once in this batch."),
        "The same occurrenceID is used by two rows of one batch.", "Give each row its own occurrenceID, or leave it empty.")
+
+
+def markdown_table() -> str:
+    """The flag reference (docs/flags.md), generated from the registry so the two cannot drift apart."""
+    import importlib
+
+    for module in FLAG_MODULES:
+        importlib.import_module(module)
+    lines = ["# Quality flags", "",
+             "Generated from `occurrences.flags.REGISTRY` by `occurrences.flags.markdown_table()`;",
+             "regenerate with `python -m occurrences.flags > docs/flags.md`.",
+             "Severity *error*: the record is rejected. *warning*: the record is stored with the flag.",
+             "Geospatial: one of GBIF's GEOSPATIAL_RULES (the record should not be shown on maps).", "",
+             "| code | severity | geospatial | meaning | threshold | action | message |",
+             "|---|---|---|---|---|---|---|"]
+    for code in sorted(REGISTRY):
+        t = REGISTRY[code]
+        cells = [f"`{code}`", t.severity, "yes" if t.geospatial else "", t.meaning, t.threshold, t.action,
+                 t.template]
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    # Run as a script this file is ``__main__``; the checks register their flags in the imported module.
+    from occurrences.flags import markdown_table as _markdown_table
+
+    print(_markdown_table(), end="")

@@ -1,0 +1,26 @@
+"""Small array helpers shared by the checks."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+
+def map_unique(values, func: Callable[[Any], Any], dtype=object) -> np.ndarray:
+    """``func`` applied once per distinct value (None/NaN included), broadcast back to every element."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, object), dtype=object), use_na_sentinel=False)
+    mapped = np.array([func(None if _is_na(u) else u) for u in uniques], dtype=dtype)
+    return mapped[codes] if len(mapped) else np.zeros(0, dtype)
+
+
+def _is_na(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def clean_text(value) -> str | None:
+    """Stripped text, or None for blanks and missing values."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
