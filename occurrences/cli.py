@@ -35,13 +35,18 @@ def handle_errors(fn):
     return wrapper
 
 
+MAX_PRINTED_ERRORS = 50
+
+
 def _print_rejections(exc: ImportRejected) -> None:
     lang = exc.report.language
     click.echo(f"Error: {exc.message(lang)}", err=True)
-    for row in exc.report.rows:
-        for flag in row.flags:
-            if flag.severity == "error":
-                click.echo(f"  row {row.row}, {flag.field}: {flag.message(lang)}", err=True)
+    errors = [(row.row, flag) for row in exc.report.rows for flag in row.flags if flag.severity == "error"]
+    for number, flag in errors[:MAX_PRINTED_ERRORS]:
+        click.echo(f"  row {number}, {flag.field}: {flag.message(lang)}", err=True)
+    if len(errors) > MAX_PRINTED_ERRORS:
+        click.echo(f"  ... and {len(errors) - MAX_PRINTED_ERRORS} more errors (write them all with --report FILE.json)",
+                   err=True)
 
 
 def filter_options(fn):
@@ -83,24 +88,29 @@ def init(db):
 @click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
 @handle_errors
 def import_(files, db, lang, report_path, submitted_by):
-    """Import CSV files (Darwin Core headers). Each file is all or nothing."""
-    from .ingest import import_file
+    """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
+    --lang is given) or Darwin Core terms. Each file is all or nothing."""
+    from .ingest import FileRejected, import_file
 
     store = open_store(db)
     reports = []
     try:
         for path in files:
             try:
-                result = import_file(store, path, submitted_by=submitted_by, lang=lang or "en")
+                result = import_file(store, path, submitted_by=submitted_by, lang=lang)
             except ImportRejected as exc:
                 reports.append(exc.report.to_dict())
+                raise
+            except FileRejected as exc:  # the file as a whole: no rows to list
+                reports.append({"source": Path(path).name, "status": "rejected", "stored": 0,
+                                "error": exc.to_dict(lang or "en")})
                 raise
             finally:
                 if report_path:
                     Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
             reports.append(result.report.to_dict())
             click.echo(f"{path}: {result.stored} stored, {result.skipped} already present, "
-                       f"{result.conflicts} conflicts")
+                       f"{result.conflicts} conflicts (language: {result.language})")
     finally:
         if report_path:
             Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
@@ -402,6 +412,16 @@ def _species_filters(store, name: str, params: dict, precise: bool):
     info = species_info(store, name, access)
     base = parse_filters({k: v for k, v in params.items() if k in FILTER_DOCS and v not in (None, (), [], "")})
     return base.replace(scientificName=[info.scientific_name], access=access), info
+
+
+def _register_form_commands() -> None:
+    from .forms.commands import form_command, template_command
+
+    cli.add_command(form_command)
+    cli.add_command(template_command)
+
+
+_register_form_commands()
 
 
 def main():

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from ..errors import ImportRejected
 from ..forms import Form, load_form
 from ..forms.headers import map_headers
 from ..i18n import DEFAULT_LANGUAGE
-from ..parse import Issues
+from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
-from .problems import DuplicateColumns, FileRejected, UnknownColumns
+from .problems import DuplicateColumns, FileRejected
 from .read import Table, read_table
 
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
@@ -67,30 +68,46 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     nothing stored, ``exc.report`` lists them)."""
     form = form or load_form()
     table = read_table(data, name)
-    raw, detected = columns_by_term(table, name, form)
+    raw, detected, unknown = columns_by_term(table, name, form)
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist)
+    structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
+    structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
+                                                           expected=len(table.headers))))
+                   for row, cells in table.short_rows.items()]
+    if structural:
+        batch.issues = Issues.merge([batch.issues, *structural])
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
 
 
-def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None]:
-    """Header row → {term: column}; refuses unknown or doubled columns (a whole-file problem)."""
+def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None, list[str]]:
+    """Header row → ({term: column}, detected language, unknown headers). Two columns filling one field
+    refuse the file (which one would win is a guess); unknown columns become row errors (see validate)."""
     mapping = map_headers(table.headers, form)
-    unknown = [h for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
-               if t is None and (h.strip() or _has_values(col))]
-    if unknown:
-        shown = ", ".join(repr(h[:60]) for h in unknown[:MAX_LISTED_COLUMNS])
-        more = f" (+{len(unknown) - MAX_LISTED_COLUMNS} more)" if len(unknown) > MAX_LISTED_COLUMNS else ""
-        raise UnknownColumns(name, columns=shown + more)
     for term, headers in mapping.duplicates.items():
         raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
+    unknown = [h for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
+               if t is None and (h.strip() or _has_values(col))]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
-    return raw, mapping.language
+    return raw, mapping.language, unknown
 
 
 def _has_values(col: pa.Array) -> bool:
     import pyarrow.compute as pc
 
     return bool(pc.any(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0)).as_py())
+
+
+def _one(problem: Problem) -> np.ndarray:
+    out = np.empty(1, object)
+    out[0] = problem
+    return out
+
+
+def unknown_column_issues(unknown: list[str], n: int) -> Issues:
+    """Every row is refused while the file has columns we cannot place (a typo in a header would otherwise
+    silently drop that column's data)."""
+    return Issues.merge([Issues.where(np.ones(n, bool), Problem.of("UNKNOWN_FIELD", header[:100]))
+                         for header in unknown])
 
 
 def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None) -> Batch:

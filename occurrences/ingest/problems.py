@@ -42,12 +42,6 @@ class BadCsv(FileRejected):
     template = N_("{name} cannot be read as CSV: {reason}. Check that every row has as many cells as the header row and that quotes are closed.")
 
 
-class UnknownColumns(FileRejected):
-    code = "unknown-columns"
-    status = 422
-    template = N_("{name}: the columns {columns} are not fields we know. Use the labels of the template (any language) or Darwin Core terms, or delete these columns.")
-
-
 class DuplicateColumns(FileRejected):
     code = "duplicate-columns"
     status = 422
@@ -80,3 +74,6 @@ define("CHOICE_INVALID", ERROR,
        "A pick-list cell that is neither a stored value nor a label in any language.", "Use one of the listed choices.")
 define("NUMBER_NEGATIVE", ERROR, N_("Field {field}: {value!r} must be 0 or more."),
        "A count or distance below zero.", "Write a number of 0 or more.")
+define("ROW_TOO_SHORT", ERROR,
+       N_("This row has {cells} cells but the header row has {expected}, so values may have shifted into the wrong columns. Check the row (a missing comma or a merged cell) and fill empty cells with nothing between the commas."),
+       "A CSV row with fewer cells than the header row.", "Repair the row.")

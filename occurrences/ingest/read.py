@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import pyarrow as pa
@@ -27,6 +27,7 @@ DELIMITERS = (",", "\t", ";")
 class Table:
     headers: list[str]
     columns: list[pa.Array]  # one large_string array per header, data rows only
+    short_rows: dict[int, int] = field(default_factory=dict)  # 0-based data row → cells it had (padded)
 
     @property
     def n_rows(self) -> int:
@@ -79,24 +80,26 @@ def _guess_encoding(data: bytes) -> str:
     return ""
 
 
-def _first_row(data: bytes) -> tuple[list[str], str]:
+def _first_row(data: bytes, name: str) -> tuple[list[str], str]:
     """Header cells and the delimiter (the one splitting the header into most cells)."""
     head = data[:1_048_576].decode("utf-8", errors="ignore")
     line = head.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=lambda d: line.count(d))
-    rows = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
-    return [h.strip() for h in next(rows, [])], delimiter
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])], \
+            delimiter
+    except csv.Error as exc:
+        raise BadCsv(name, reason=f"the header row cannot be read ({exc})") from None
 
 
 def read_csv(data: bytes, name: str) -> Table:
     data = decode_csv(data, name)
-    headers, delimiter = _first_row(data)
+    headers, delimiter = _first_row(data, name)
     names = [f"c{i}" for i in range(len(headers))]
-    bad_rows: list[str] = []
+    short_rows, long_rows = [], []
 
-    def invalid(row):  # collect, then refuse the file with the first few rows named
-        bad_rows.append(f"{row.actual_columns} cells instead of {row.expected_columns}"
-                        + (f" (line {row.number})" if row.number and row.number > 0 else ""))
+    def invalid(row):  # collect; short rows are padded below, long ones refuse the file
+        (short_rows if row.actual_columns < row.expected_columns else long_rows).append(row)
         return "skip"
 
     try:
@@ -109,10 +112,24 @@ def read_csv(data: bytes, name: str) -> Table:
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
-    if bad_rows:
-        raise BadCsv(name, reason=f"{len(bad_rows)} rows have the wrong number of cells, e.g. "
-                                  + "; ".join(bad_rows[:3]))
+    if long_rows:
+        examples = "; ".join(f"{r.actual_columns} cells instead of {len(headers)}" for r in long_rows[:3])
+        raise BadCsv(name, reason=f"{len(long_rows)} rows have more cells than the header row, e.g. {examples}")
+    if short_rows:  # some tools drop trailing empty cells: read again in Python, padding (rare, small files)
+        try:
+            return _read_csv_padded(data, headers, delimiter)
+        except csv.Error as exc:
+            raise BadCsv(name, reason=str(exc)) from None
     return Table(headers, [table.column(n).combine_chunks() for n in names])
+
+
+def _read_csv_padded(data: bytes, headers: list[str], delimiter: str) -> Table:
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    next(rows, None)
+    body = [r for r in rows if any(c.strip() for c in r)]
+    columns = [[r[i] if i < len(r) else "" for r in body] for i in range(len(headers))]
+    short = {i: len(r) for i, r in enumerate(body) if len(r) < len(headers)}
+    return Table(headers, [pa.array(c, pa.large_string()) for c in columns], short)
 
 
 # -- XLSX ----------------------------------------------------------------------------------------------------
