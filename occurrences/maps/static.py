@@ -84,10 +84,13 @@ def render_text(text: str, size: float = 28) -> np.ndarray:
     from matplotlib.figure import Figure
 
     with _lock, _matplotlib().rc_context(_rc()):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         fig = Figure(figsize=(6, 1), dpi=100)
+        canvas = FigureCanvasAgg(fig)
         fig.text(0.02, 0.3, text, fontsize=size)
-        fig.canvas.draw()
-        return np.asarray(fig.canvas.buffer_rgba()).copy()
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def legend_labels(lang: str, colour_by: str) -> list[tuple[str, str]]:

@@ -1,0 +1,126 @@
+"""Static maps: every script of the region renders with real glyphs (not missing-glyph boxes) and is shaped;
+PNG/SVG files are read back by independent readers; API and CLI produce them."""
+import io
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+from PIL import Image
+
+from occurrences.demo import demo_records
+from occurrences.maps.static import FONT_FAMILIES, legend_labels, render_map, render_text
+from occurrences.store import open_store
+
+SAMPLES = {
+    "th": "อีเห็นข้างลาย ชะมดแผงหางปล้อง",
+    "km": "ស្វាហ្វាង ខ្មែរ កម្ពុជា",
+    "lo": "ເຫັນ ສາທາລະນະລັດ ລາວ",
+    "my": "မြန်မာ ကြောင်မျိုး",
+    "vi": "Cầy vòi đốm, Cầy mực",
+}
+MISSING_GLYPH = "\U0010FFFD"  # a private-use code point no installed font draws: renders as the .notdef box
+
+
+def _font_paths():
+    return [font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False)
+            for f in FONT_FAMILIES]
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    return image[..., :3].min(axis=2) < 128
+
+
+def _ink_width(image: np.ndarray) -> int:
+    cols = np.flatnonzero(_ink(image).any(axis=0))
+    return int(cols[-1] - cols[0] + 1) if cols.size else 0
+
+
+def test_noto_fonts_are_installed():
+    paths = _font_paths()
+    for family in ("Thai", "Khmer", "Lao", "Myanmar"):
+        assert any(f"NotoSans{family}" in p for p in paths), f"fonts-noto-core is needed (Noto Sans {family})"
+
+
+@pytest.mark.parametrize("lang", sorted(SAMPLES))
+def test_every_character_has_a_glyph_in_the_map_fonts(lang):
+    fonts = [FT2Font(p) for p in _font_paths()]
+    for char in SAMPLES[lang].replace(" ", "").replace(",", ""):
+        assert any(f.get_char_index(ord(char)) for f in fonts), f"no glyph for {char!r} (U+{ord(char):04X})"
+
+
+@pytest.mark.parametrize("lang", sorted(SAMPLES))
+def test_rendered_text_is_not_missing_glyph_boxes(lang):
+    text = SAMPLES[lang]
+    drawn = render_text(text)
+    with pytest.warns(UserWarning, match="missing from font"):  # matplotlib says so too
+        boxes = render_text("".join(MISSING_GLYPH if c != " " else " " for c in text))
+    assert _ink(drawn).sum() > 200
+    assert not np.array_equal(drawn, boxes)
+    # The .notdef box is a hollow rectangle: its ink column profile repeats; real glyphs' profile differs.
+    assert abs(int(_ink(drawn).sum()) - int(_ink(boxes).sum())) > 0.05 * _ink(boxes).sum()
+
+
+def test_khmer_is_shaped_subscript_consonant_sits_below():
+    # ក្ក (ka + coeng + ka): shaped, the second ka becomes a subscript under the first; unshaped it would be
+    # drawn beside it (two full letters plus the coeng sign), about twice as wide.
+    stacked, side_by_side = _ink_width(render_text("ក្ក")), _ink_width(render_text("កក"))
+    assert stacked < 0.75 * side_by_side
+
+
+def test_png_and_svg_are_valid_images_with_title():
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(100, 104, 200), rng.uniform(12, 16, 200)
+    basis = np.array(["HumanObservation", "MachineObservation"] * 100, dtype=object)
+    png = render_map(lon, lat, basis=basis, title="อีเห็นเครือ (Paguma larvata)", lang="th")
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.format == "PNG" and image.size[0] > 500
+    pixels = np.asarray(image.convert("RGB"))
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20  # boundaries, sea, points, text
+    svg = render_map(lon, lat, basis=basis, title="Paguma larvata", fmt="svg", mode="grid")
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    assert root.find(".//svg:title", ns) is None or "Paguma" in ET.tostring(root, encoding="unicode")
+    assert len(root.findall(".//svg:path", ns)) > 10  # boundaries and text drawn as paths
+
+
+def test_legend_follows_the_colour_choice():
+    basis = [label for label, _ in legend_labels("en", "basisOfRecord")]
+    age = [label for label, _ in legend_labels("en", "age")]
+    assert "Human observation" in basis and "before 2000" in age and "2020 and later" in age
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('static') / 'static.db'}"
+    open_store(url).add_many(demo_records(300), submitted_by="demo", status="accepted")
+    return url
+
+
+def test_api_and_cli_static_maps(db_url, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from occurrences.api import create_app
+    from occurrences.settings import Settings
+
+    with TestClient(create_app(Settings(db=db_url))) as client:
+        png = client.get("/species/Paguma larvata/map.png", params={"lang": "km", "colour": "age"})
+        svg = client.get("/species/Paguma larvata/map.svg")
+        bad = client.get("/species/Paguma larvata/map.png", params={"colour": "rainbow"})
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).format == "PNG"
+    assert svg.headers["content-type"].startswith("image/svg+xml") and ET.fromstring(svg.content).tag.endswith("svg")
+    assert bad.status_code == 400
+
+    out = tmp_path / "map.png"
+    subprocess.run([sys.executable, "-m", "occurrences", "map", "Paguma larvata", "-o", str(out), "--db", db_url,
+                    "--lang", "my"], check=True, capture_output=True)
+    assert Image.open(out).format == "PNG"
+    rejected = subprocess.run([sys.executable, "-m", "occurrences", "map", "Paguma larvata", "-o",
+                               str(tmp_path / "map.gif"), "--db", db_url], capture_output=True, text=True)
+    assert rejected.returncode != 0 and ".png or .svg" in rejected.stderr
