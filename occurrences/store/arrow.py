@@ -1,0 +1,134 @@
+"""The columnar read path: matching records as Arrow record batches, for exports of millions of rows.
+
+``iter_batches(store, filters)`` works with every backend: it uses the backend's own ``iter_batches`` when it
+has one (SQLite does) and otherwise batches ``iter_records``, so a backend that implements only the record
+contract (PostGIS, for now) gets it for free, with whatever its read path does to records (visibility and
+generalisation by ``Filters.access``) carried over unchanged.
+
+The batches use :data:`SCHEMA`: one column per :data:`~occurrences.records.FIELDS` entry, typed from the
+field table, ``issues`` as a list of codes.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..records import FIELDS
+from . import sql as S
+from .filters import Filters
+
+_ARROW_TYPES = {str: pa.string(), float: pa.float64(), int: pa.int64(), list: pa.list_(pa.string())}
+SCHEMA = pa.schema([pa.field(f.name, _ARROW_TYPES[f.type]) for f in FIELDS])
+DEFAULT_BATCH = 100_000
+
+
+def iter_batches(store, filters: Filters, batch_size: int = DEFAULT_BATCH) -> Iterator[pa.RecordBatch]:
+    """Every record matching ``filters`` (ignoring ``limit``) as record batches of :data:`SCHEMA`."""
+    native = getattr(store, "iter_batches", None)
+    if native is not None:
+        yield from native(filters, batch_size)
+        return
+    yield from batches_from_records(store.iter_records(filters, batch_size), batch_size)
+
+
+def batches_from_records(records: Iterable[dict], batch_size: int = DEFAULT_BATCH) -> Iterator[pa.RecordBatch]:
+    chunk: list[dict] = []
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) >= batch_size:
+            yield batch_from_records(chunk)
+            chunk = []
+    if chunk:
+        yield batch_from_records(chunk)
+
+
+def batch_from_records(records: list[dict]) -> pa.RecordBatch:
+    arrays = [pa.array([r.get(f.name) for r in records], type=SCHEMA.field(f.name).type) for f in FIELDS]
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
+
+
+def conform(table: pa.Table) -> pa.RecordBatch:
+    """A page read from SQL (any column order, all-NULL columns typed as integers, issues as JSON text)
+    → a batch of :data:`SCHEMA`."""
+    arrays = []
+    for field in SCHEMA:
+        column = table.column(field.name).combine_chunks()
+        if field.name == "issues":
+            column = issues_from_json(column.cast(pa.string()))
+        arrays.append(column.cast(field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
+
+
+def issues_from_json(text: pa.Array) -> pa.Array:
+    """``'["A", "B"]'`` → ``["A", "B"]`` without a Python object per row. Issue codes never contain quotes,
+    commas or brackets (they are flag codes), which is what makes this split exact."""
+    inner = pc.replace_substring_regex(pc.fill_null(text, "[]"), r'^\[|\]$|"', "")
+    split = pc.split_pattern(inner, ", ")
+    empty = pa.array([[]] * len(text), type=pa.list_(pa.string()))
+    return pc.if_else(pc.equal(inner, ""), empty, split)
+
+
+# -- SQLite -----------------------------------------------------------------------------------------------
+def sqlite_batches(store, filters: Filters, batch_size: int = DEFAULT_BATCH) -> Iterator[pa.RecordBatch]:
+    """Pages of the same SQL as ``store.query`` (``sql.select_page``), read straight into Arrow by the ADBC
+    SQLite driver when it is installed: no Python object per value, 2-3× faster than sqlite3 rows. Falls back
+    to sqlite3 for in-memory databases and polygon filters (they need the store's ``occ_within`` function)."""
+    f = filters.replace(limit=batch_size, cursor=None)
+    adbc = _adbc_cursor(store, batch_size) if store.path != ":memory:" and f.geometry is None else None
+    fetch = _adbc_fetch(adbc) if adbc else _sqlite3_fetch(store)
+    try:
+        yield from _pages(store, f, fetch, batch_size)
+    finally:
+        if adbc:
+            adbc.connection.close()
+
+
+def _pages(store, f: Filters, fetch, batch_size: int) -> Iterator[pa.RecordBatch]:
+    while True:
+        sql, params = S.select_page(f, store.dialect)
+        table = fetch(sql, params)
+        more = table.num_rows > batch_size
+        table = table.slice(0, batch_size)
+        if table.num_rows:
+            yield conform(table)
+        if not more:
+            return
+        last = {"seq": table.column("seq")[-1].as_py(), "_start": table.column("_start")[-1].as_py()}
+        f = f.replace(cursor=S.next_cursor(f, last))
+
+
+def _adbc_cursor(store, batch_size: int):
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:
+        return None
+    cursor = adbc.connect(store.path).cursor()
+    # Column types are inferred from the first batch of rows: make that batch the whole page, so a column that
+    # is NULL in the first rows and text later is still read as text.
+    cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_size + 1)})
+    return cursor
+
+
+def _adbc_fetch(cursor):
+    def fetch(sql: str, params: list) -> pa.Table:
+        cursor.execute(sql, params)
+        return cursor.fetch_arrow_table()
+
+    return fetch
+
+
+def _sqlite3_fetch(store):
+    def fetch(sql: str, params: list) -> pa.Table:
+        cursor = store.conn.cursor()
+        cursor.row_factory = None  # tuples, not sqlite3.Row
+        rows = cursor.execute(sql, params).fetchall()
+        names = [d[0] for d in cursor.description]
+        columns = list(zip(*rows)) if rows else [()] * len(names)
+        arrays = {}
+        for name, values in zip(names, columns):
+            arrays[name] = pa.array(list(values))
+        return pa.table(arrays) if rows else pa.table({n: pa.array([], type=pa.null()) for n in names})
+
+    return fetch
