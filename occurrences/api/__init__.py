@@ -15,6 +15,7 @@ from .security import SecurityMiddleware
 from .occurrences import router as occurrences_router
 from .ogc import router as ogc_router
 from .species import router as maps_router
+from .submit import pages as submit_pages, router as submit_router
 from .system import router as system_router
 from ..web import mount_static, router as web_router
 from ..web.search import router as search_router
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(review_router)
     app.include_router(system_router)
+    app.include_router(submit_router)
     app.include_router(occurrences_router)
     app.include_router(ogc_router)
     mount_static(app)
@@ -48,4 +50,5 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(species_router)
     app.include_router(auth_pages)
     app.include_router(review_pages)
+    app.include_router(submit_pages)
     return app

@@ -177,13 +177,14 @@ def _original(batch: Batch, term: str | None, row: int):
     return value
 
 
-def submit_record(store, values: dict, *, lang: str, submitted_by: str, **store_options) -> dict:
-    """One web/API submission (values as typed, keyed by term) → the stored record; raises ImportRejected
-    whose report has one row (row number 1) listing each field's problems."""
+def submit_record(store, values: dict, *, lang: str, submitted_by: str, access: str = "full",
+                  **store_options) -> dict:
+    """One web/API submission (values as typed, keyed by term) → the stored record as ``access`` sees it;
+    raises ImportRejected whose report has one row (row number 1) listing each field's problems."""
     raw = {term: pa.array(["" if v is None else str(v)], pa.large_string()) for term, v in values.items()}
     batch = validate(raw, 1, lang)
     store_batch(store, batch, None, submitted_by=submitted_by, first_row=1, **store_options)
-    return store.get(batch.columns["occurrenceID"][0])
+    return store.get(batch.columns["occurrenceID"][0], access=access)
 
 
 __all__ = ["ImportResult", "import_file", "import_bytes", "validate", "check_quality", "store_batch",
