@@ -1,6 +1,7 @@
 """The ``occurrences`` command: a thin adapter over the library. Errors print one line and exit non-zero."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -10,7 +11,7 @@ import click
 
 from . import __version__
 from .errors import ImportRejected, OccurrencesError
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, N_
 from .store import DEFAULT_URL, open_store, parse_filters
 from .store.filters import FILTER_DOCS, MULTI_VALUED
 
@@ -142,6 +143,54 @@ def query(db, fmt, all_pages, precise, **kwargs):
     if fmt == "geojson":
         sys.stdout.write("\n")
     store.close()
+
+
+@cli.command()
+@DB_OPTION
+@filter_options
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["gpkg", "shp", "geojson", "kml", "fgb", "csv", "dwca"]),
+              help="gpkg GeoPackage, shp zipped Shapefile, geojson, kml, fgb FlatGeobuf, csv, dwca Darwin Core Archive.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option("--layers-per-species", is_flag=True, help="GeoPackage: add one layer per species.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--title", help="Darwin Core Archive: dataset title in eml.xml.")
+@click.option("--licence", type=click.Choice(["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0"]), default="CC-BY-4.0",
+              show_default=True, help="Darwin Core Archive: licence in eml.xml.")
+@click.option("--contact-name", default="", help="Darwin Core Archive: contact person in eml.xml.")
+@click.option("--contact-email", default="", help="Darwin Core Archive: contact e-mail in eml.xml.")
+@click.option("--precise", is_flag=True, help="Precise coordinates and text of sensitive records (reviewer "
+              "view); by default the file holds what the public sees.")
+@handle_errors
+def export(db, fmt, output, layers_per_species, bom, title, licence, contact_name, contact_email, precise,
+           **kwargs):
+    """Export the records matching the filters to a GIS or Darwin Core file."""
+    from .export import DatasetMetadata, ExportOptions, export as export_records
+
+    store = open_store(db)
+    filters = filters_from(kwargs).replace(access="full" if precise else "public")
+    metadata = DatasetMetadata(licence=licence, contact_name=contact_name, contact_email=contact_email)
+    if title:
+        metadata.title = title
+    options = ExportOptions(bom=bom, layers_per_species=layers_per_species, metadata=metadata)
+    try:
+        with progress_bar(store.count(filters), N_("Exporting")) as advance:
+            result = export_records(store, filters, fmt, output, options=options, progress=advance)
+    finally:
+        store.close()
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"{output}: {result.records} records ({fmt})")
+
+
+@contextlib.contextmanager
+def progress_bar(total: int | None, label: str):
+    """A progress bar on stderr when it is a terminal; nothing at all otherwise (pipes, CI, logs)."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 @cli.command()
