@@ -19,7 +19,9 @@ from .strings import clean, unique_codes
 
 
 def _words(*words: str) -> str:
-    return "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in sorted(words, key=len, reverse=True))
+    # Lower case: cells are lower-cased before matching (much faster in RE2 than a case-insensitive pattern).
+    words = {unicodedata.normalize("NFC", w).lower() for w in words}
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 # Unit words: CLDR's (babel unit data, l10n.md A1 item 4) plus the common Thai spelling ฟิลิปดา.
@@ -35,16 +37,17 @@ HEMISPHERES = {
     "เหนือ": ("lat", 1), "ใต้": ("lat", -1), "ตะวันออก": ("lon", 1), "ตะวันตก": ("lon", -1),
 }
 VIETNAMESE_LETTERS = frozenset({"b", "đ", "t", "bắc", "nam", "đông", "tây"})
-HEMI = rf"(?:ทิศ\s*)?(?:{_words(*HEMISPHERES)})"
 NUM = r"\d+(?:[.,]\d+)?"
-# Degrees, then optionally minutes (after a degree unit or a space), then optionally seconds; the last number may
+# Unit words are first replaced by the ASCII-ish symbols (seconds before minutes: '' is a seconds mark), so the
+# pattern that captures the parts stays small: RE2 captures with a large pattern are ~20x slower.
+_UNITS = ((SECOND, '"'), (MINUTE, "'"), (DEGREE, "°"))
+_WORD = r"[^\d\s+\-−.,°'\"]+"  # a hemisphere word or letter, checked against HEMISPHERES afterwards
+# Degrees, then optionally minutes (after a degree sign or a space), then optionally seconds; the last number may
 # have decimals. Between numbers a unit or whitespace is required, so "1,234.5" cannot pass as 1,2° 34.5'.
-_D_SEP = rf"(?:\s*(?:{DEGREE})\s*|\s+)"
-_M_SEP = rf"(?:\s*(?:{MINUTE})\s*|\s+)"
-PATTERN = (rf"(?i)^(?P<h1>{HEMI})?\s*(?P<sign>[-+−])?\s*(?P<d>{NUM})"
-           rf"(?:{_D_SEP}(?P<m>{NUM})(?:{_M_SEP}(?P<s>{NUM})\s*(?:{SECOND})?|\s*(?:{MINUTE})?)|\s*(?:{DEGREE})?)"
-           rf"\s*(?P<h2>{HEMI})?$")
-_PATTERN = re.compile(PATTERN)
+PATTERN = (rf"^(?P<h1>{_WORD})?\s*(?P<sign>[-+−])?\s*(?P<d>{NUM})"
+           rf"(?:(?:\s*°\s*|\s+)(?P<m>{NUM})(?:(?:\s*'\s*|\s+)(?P<s>{NUM})\s*\"?|\s*'?)|\s*°?)"
+           rf"\s*(?P<h2>{_WORD})?$")
+_PLAIN = r"^[-+−]?\d+(?:[.,]\d+)?$"
 _HEMI_KEYS = list(HEMISPHERES)
 _HEMI_AXIS = np.array([HEMISPHERES[k][0] for k in _HEMI_KEYS] + [""], object)
 _HEMI_SIGN = np.array([HEMISPHERES[k][1] for k in _HEMI_KEYS] + [0], float)
@@ -57,17 +60,44 @@ class Parts:
     """The pieces of one column matched by :data:`PATTERN`, as numpy arrays (NaN / -1 where absent)."""
 
     def __init__(self, arr: pa.Array):
+        n = len(arr)
+        arr = pc.utf8_lower(arr)
+        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        # Fast path: plain decimal degrees (most cells) need no captures, just a cast.
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN), False).to_numpy(zero_copy_only=False)
+        self.matched = plain.copy()
+        self.d = np.full(n, np.nan)
+        self.d_frac = np.zeros(n, bool)
+        self.m, self.s = np.full(n, np.nan), np.full(n, np.nan)
+        self.m_frac = np.zeros(n, bool)
+        self.minus = np.zeros(n, bool)
+        self.two_hemispheres = np.zeros(n, bool)
+        self.hemi = np.full(n, -1, np.int64)
+        if plain.any():
+            text = pc.replace_substring(pc.replace_substring(pc.filter(arr, plain), ",", "."), "\u2212", "-")
+            self.d[plain] = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+            self.minus[plain] = self.d[plain] < 0
+            self.d[plain] = np.abs(self.d[plain])
+        rest = valid & ~plain
+        if rest.any():
+            self._extract(pc.filter(arr, rest), rest)
+
+    def _extract(self, arr: pa.Array, rows: np.ndarray) -> None:
+        arr = pc.utf8_normalize(arr, "NFC")  # only here: digit-only cells need none
+        arr = pc.replace_substring_regex(arr, "ทิศ\\s*", "")  # "ทิศเหนือ" = "เหนือ" (direction north)
+        for words, symbol in _UNITS:
+            arr = pc.replace_substring_regex(arr, words, symbol)
         found = pc.extract_regex(arr, PATTERN)
-        self.matched = pc.is_valid(found).to_numpy(zero_copy_only=False) & pc.is_valid(arr).to_numpy(
+        matched = pc.is_valid(found).to_numpy(zero_copy_only=False)
+        self.d[rows], self.d_frac[rows] = _number(found.field("d"))
+        self.m[rows], self.m_frac[rows] = _number(found.field("m"))
+        self.s[rows], _ = _number(found.field("s"))
+        self.minus[rows] = pc.fill_null(pc.is_in(found.field("sign"), pa.array(["-", "\u2212"])), False).to_numpy(
             zero_copy_only=False)
-        self.d, self.d_frac = _number(found.field("d"))
-        self.m, self.m_frac = _number(found.field("m"))
-        self.s, _ = _number(found.field("s"))
-        self.minus = pc.fill_null(pc.is_in(found.field("sign"), pa.array(["-", "\u2212"])), False).to_numpy(
-            zero_copy_only=False)
-        h1, h2 = _hemisphere(found.field("h1")), _hemisphere(found.field("h2"))
-        self.two_hemispheres = (h1 >= 0) & (h2 >= 0)
-        self.hemi = np.where(h1 >= 0, h1, h2)  # index into _HEMI_KEYS, or -1
+        (h1, bad1), (h2, bad2) = _hemisphere(found.field("h1")), _hemisphere(found.field("h2"))
+        self.matched[rows] = matched & ~bad1 & ~bad2
+        self.two_hemispheres[rows] = (h1 >= 0) & (h2 >= 0)
+        self.hemi[rows] = np.where(h1 >= 0, h1, h2)  # index into _HEMI_KEYS, or -1
 
     @property
     def vietnamese_letters(self) -> np.ndarray:
@@ -81,11 +111,13 @@ def _number(field: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values, has_frac
 
 
-def _hemisphere(field: pa.Array) -> np.ndarray:
-    key = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.fill_null(field, ""), r"^ทิศ", "")))
-    key = pc.utf8_normalize(key, "NFC")
-    index = pc.index_in(key, value_set=pa.array(_HEMI_KEYS, key.type))
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+def _hemisphere(field: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Captured hemisphere words → index into _HEMI_KEYS (−1 if none) and a mask of words that are not one."""
+    key = pc.fill_null(field, "")
+    index = pc.fill_null(pc.index_in(key, value_set=pa.array(_HEMI_KEYS, key.type)), -1).to_numpy(
+        zero_copy_only=False).astype(np.int64)
+    unknown = (index < 0) & pc.not_equal(key, "").to_numpy(zero_copy_only=False)
+    return index, unknown
 
 
 def degrees(parts: Parts, axis: str, n_is_nam: np.ndarray, field: str) -> tuple[np.ndarray, Issues]:
@@ -146,8 +178,3 @@ def parse_coordinate(text: str, axis: str, lang: str = "en") -> float:
     if len(issues):
         raise ValueError(issues.problems[0].code)
     return float(value[0])
-
-
-def match_text(text: str):
-    """Python ``re`` match of :data:`PATTERN` on one cleaned string (used for verbatimCoordinates halves)."""
-    return _PATTERN.match(text)

@@ -15,7 +15,7 @@ import numpy as np
 from . import flags as _flags  # noqa: F401
 from .months import month_regex, month_table
 from .result import Issues, ParsedDates, Problem
-from .strings import clean, unique_codes
+from .strings import clean, encode
 
 BE_OFFSET = 543
 BE_THRESHOLD = 2400  # a four-digit year from here on is Buddhist Era (CE 1857+)
@@ -40,13 +40,14 @@ class _Bad(Exception):
 def parse_dates(values, lang: str = "en", today: date | None = None) -> ParsedDates:
     """Cells → ISO strings (object array, None where empty or bad) with per-row problems."""
     today = today or date.today()
-    arr = clean(values)
-    codes, uniques = unique_codes(arr)
-    results = [read_date(u, lang, today) for u in uniques]
+    codes, distinct = encode(values)
+    cleaned = clean(distinct).to_pylist()
+    results = [read_date(u, lang, today) if u is not None else (None, [], False) for u in cleaned]
     iso_u = np.array([r[0] for r in results] + [None], object)
     be_u = np.array([r[2] for r in results] + [False], bool)
+    empty_u = np.array([u is None for u in cleaned] + [True], bool)
     issues = Issues.from_unique(codes, [tuple(r[1]) for r in results])
-    return ParsedDates(iso_u[codes], issues, codes < 0, be_u[codes])
+    return ParsedDates(iso_u[codes], issues, empty_u[codes], be_u[codes])
 
 
 def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[str | None, list[Problem], bool]:

@@ -29,7 +29,7 @@ def parse_coordinates(lat_values, lon_values, verbatim_values=None, datum_values
     Decimal fields win; verbatimCoordinates (pairs or UTM) is read only where both are empty. The original
     cells are not modified: the caller keeps them (verbatim fields). ``lang`` decides what a lone "N" means.
     """
-    lat_arr, lon_arr = clean(lat_values), clean(lon_values)
+    lat_arr, lon_arr = clean(lat_values, nfc=False), clean(lon_values, nfc=False)
     n = len(lat_arr)
     lat_parts, lon_parts = Parts(lat_arr), Parts(lon_arr)
     n_is_nam, ambiguous = _vietnamese_n(lat_parts, lon_parts, lang)

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from . import flags as _flags  # noqa: F401  (registers the codes)
 from .result import Issues, ParsedArray, Problem
-from .strings import clean, unique_codes
+from .strings import clean, encode, unique_codes
 
 DECIMAL_COMMA_LANGUAGES = frozenset({"vi", "lo"})  # CLDR decimal separator is ',' (lo: ICU, l10n.md A1)
 _MINUS = r"\-\u2212"  # hyphen-minus and U+2212 MINUS SIGN, escaped for character classes
@@ -33,6 +33,13 @@ def decimal_separator(lang: str) -> str:
 
 def parse_numbers(values, lang: str = "en", *, whole: bool = False) -> ParsedArray:
     """Cells → float64 (NaN where empty or unreadable) with per-row problems. ``whole``: refuse decimals."""
+    codes, distinct = encode(values)
+    if len(distinct) * 2 < len(codes):  # repetitive column (counts): parse the distinct cells, then spread
+        parsed = parse_numbers(distinct, lang, whole=whole)
+        table = np.append(parsed.values, np.nan)
+        empty = np.append(parsed.empty, True)
+        found = Issues.from_unique(codes, _per_value(parsed.issues, len(distinct)))
+        return ParsedArray(table[codes], found, empty[codes])
     arr = clean(values)
     n = len(arr)
     out = np.full(n, np.nan)
@@ -59,6 +66,13 @@ def parse_numbers(values, lang: str = "en", *, whole: bool = False) -> ParsedArr
         issues.append(Issues.where(frac, Problem.of("NUMBER_NOT_WHOLE")))
         out[frac] = np.nan
     return ParsedArray(out, Issues.merge(issues), empty)
+
+
+def _per_value(issues: Issues, n: int) -> list[tuple]:
+    out = [[] for _ in range(n)]
+    for row, problem in issues:
+        out[row].append(problem)
+    return [tuple(p) for p in out]
 
 
 def read_number(text: str, lang: str = "en") -> tuple[float, Problem | None]:

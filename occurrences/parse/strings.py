@@ -14,7 +14,15 @@ import pyarrow.compute as pc
 # Decimal-digit blocks typed in the region (and full-width digits from CJK keyboards). All are 3-byte UTF-8
 # sequences whose last byte runs over ten consecutive values, so one byte comparison finds every digit.
 _DIGIT_ZEROS = ("\u0e50", "\u0ed0", "\u17e0", "\u1040", "\u1090", "\uff10")  # th lo km my my-shan fullwidth
-_DIGIT_BLOCKS = tuple(z.encode() for z in _DIGIT_ZEROS)
+_LEADS = sorted({z.encode()[0] for z in _DIGIT_ZEROS})
+_LEAD = np.full(256, -1, np.int64)
+_LEAD[_LEADS] = np.arange(len(_LEADS))
+_DIGIT_LUT = np.full((len(_LEADS) + 1, 64, 64), -1, np.int8)  # the extra last plane answers lead −1
+for _zero in _DIGIT_ZEROS:
+    for _i in range(10):
+        _b = chr(ord(_zero) + _i).encode()
+        _DIGIT_LUT[_LEADS.index(_b[0]), _b[1] & 0x3F, _b[2] & 0x3F] = _i
+# Every byte after a lead byte is a continuation byte 10xxxxxx, so its low six bits identify it.
 # Myanmar letters typed for digits (l10n.md A1): WA for zero, RA for seven. Mapped only next to a digit.
 _LOOKALIKES = (("\u101d".encode(), ord("0")), ("\u101b".encode(), ord("7")))
 _NATIVE_TABLE = {ord(z) + i: ord("0") + i for z in _DIGIT_ZEROS for i in range(10)}
@@ -46,11 +54,15 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def clean(arr: pa.Array) -> pa.LargeStringArray:
-    """NFC, native digits → ASCII, trimmed; empty cells become null. The common first step of every parser."""
+def clean(arr: pa.Array, nfc: bool = True) -> pa.LargeStringArray:
+    """NFC, native digits → ASCII, trimmed; empty cells become null. The common first step of every parser.
+
+    ``nfc=False`` leaves normalisation to the caller (for columns where most cells are only digits).
+    """
     arr = to_arrow(arr)
     if not _is_ascii(arr):
-        arr = pc.utf8_normalize(arr, "NFC")
+        if nfc:
+            arr = pc.utf8_normalize(arr, "NFC")
         arr = ascii_digits(arr)
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(pc.utf8_length(arr), 0), pa.scalar(None, pa.large_string()), arr)
@@ -66,14 +78,14 @@ def ascii_digits(arr: pa.Array) -> pa.LargeStringArray:
     validity, offsets, data = _buffers(arr)
     if not len(data):
         return arr
-    starts = np.flatnonzero(data[:-2] >= 0xE0) if len(data) > 2 else np.empty(0, np.int64)
-    positions, digits = [], []
-    for block in _DIGIT_BLOCKS:
-        hit = starts[(data[starts] == block[0]) & (data[starts + 1] == block[1])
-                     & (data[starts + 2] >= block[2]) & (data[starts + 2] <= block[2] + 9)]
-        positions.append(hit)
-        digits.append(data[hit + 2] - block[2] + ord("0"))
-    data, offsets = _replace_triplets(data, offsets, np.concatenate(positions), np.concatenate(digits))
+    if len(data) < 3:
+        return arr
+    starts = np.flatnonzero(data[:-2] >= 0xE0)  # lead bytes of 3-byte sequences (and longer)
+    # One table lookup per sequence: (lead byte, 2nd byte, 3rd byte) → digit value or −1.
+    lead = _LEAD[data[starts]]
+    digit = _DIGIT_LUT[lead, data[starts + 1] & 0x3F, data[starts + 2] & 0x3F]
+    hit = (lead >= 0) & (digit >= 0)
+    data, offsets = _replace_triplets(data, offsets, starts[hit], (digit[hit] + ord("0")).astype(np.uint8))
     data, offsets = _map_lookalikes(data, offsets)
     return _rebuild(len(arr), validity, offsets, data)
 
@@ -116,13 +128,18 @@ def _replace_triplets(data, offsets, positions, new_bytes):
     """Replace the 3-byte sequences starting at ``positions`` by one byte each, fixing the offsets."""
     if not len(positions):
         return data, offsets
+    if np.any(positions[1:] < positions[:-1]):
+        order = np.argsort(positions, kind="stable")
+        positions, new_bytes = positions[order], new_bytes[order]
     data = data.copy()
     data[positions + 2] = new_bytes
-    removed = np.zeros(len(data), bool)
-    removed[positions] = True
-    removed[positions + 1] = True
-    removed_before = np.concatenate([[0], np.cumsum(removed)])
-    return data[~removed], offsets - removed_before[offsets]
+    keep = np.ones(len(data), bool)
+    keep[positions] = False
+    keep[positions + 1] = False
+    removed = np.empty(2 * len(positions), positions.dtype)  # sorted: p0, p0+1, p1, p1+1, ...
+    removed[0::2], removed[1::2] = positions, positions + 1
+    # Bytes removed before each offset: a binary search over the removed positions, not a full cumsum.
+    return data[keep], offsets - np.searchsorted(removed, offsets)
 
 
 def _buffers(arr: pa.LargeStringArray):
@@ -150,6 +167,17 @@ def unique_codes(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     codes = np.where(pc.is_valid(encoded).to_numpy(zero_copy_only=False), codes, -1).astype(np.int64)
     return codes, encoded.dictionary.to_pylist()
+
+
+def encode(values) -> tuple[np.ndarray, pa.Array]:
+    """Raw cells → (row → index into the distinct raw values, −1 for null; the distinct values).
+
+    Cleaning and parsing the distinct values only is what makes repetitive columns (dates, counts, names,
+    datums) cheap: a million Thai dates hold a few thousand distinct strings.
+    """
+    encoded = pc.dictionary_encode(to_arrow(values))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary
 
 
 def fold_case(text: str) -> str:
