@@ -10,6 +10,7 @@ from ..settings import Settings
 from ..store import open_store
 from .auth import pages as auth_pages, router as auth_router
 from .errors import add_exception_handlers
+from .exports import router as exports_router
 from .review import pages as review_pages, router as review_router
 from .security import SecurityMiddleware
 from .occurrences import router as occurrences_router
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(system_router)
     app.include_router(submit_router)
     app.include_router(occurrences_router)
+    app.include_router(exports_router)
     app.include_router(ogc_router)
     mount_static(app)
     app.include_router(web_router)
