@@ -1,0 +1,94 @@
+"""What every importer produces, and the one step that validates and stores it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import ImportRejected
+from ..records import SUBMITTABLE
+
+# Derived or bookkeeping columns found in exports (ours and GBIF's): recomputed on import, never read.
+DERIVED = {"year", "month", "day", "issues", "submittedBy", "submittedAt", "fid", "Name", "Description"}
+
+
+@dataclass
+class Interchange:
+    """A source file as Darwin Core text columns (``large_string``), all of length ``n``."""
+
+    columns: dict[str, pa.Array]
+    n: int
+    # Per row, codes the source attached (GBIF's flags as ``gbif:CODE``, our own issues column), or None.
+    issues: list[list[str] | None] | None = None
+    unknown: list[str] = field(default_factory=list)  # source columns that are neither Darwin Core nor known
+    notes: list[str] = field(default_factory=list)  # what was left out and why (e.g. absence records)
+    lang: str | None = None
+
+
+def text(values) -> pa.Array:
+    """Any Arrow array or list → large_string text; floats keep every digit."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_floating(arr.type):
+        arr = pa.array([None if v is None else repr(v) for v in arr.to_pylist()], pa.large_string())
+    return arr.cast(pa.large_string())
+
+
+def split_issues(column: pa.Array | None, separator: str, prefix: str = "") -> list[list[str] | None] | None:
+    if column is None:
+        return None
+    out: list[list[str] | None] = []
+    for value in column.to_pylist():
+        codes = [prefix + c.strip() for c in (value or "").split(separator) if c.strip()]
+        out.append(codes or None)
+    return out
+
+
+def submittable(columns: dict[str, pa.Array], ignore=frozenset()) -> tuple[dict[str, pa.Array], list[str]]:
+    """Keep the Darwin Core terms a submission may set; name the rest (bookkeeping columns are expected)."""
+    keep = {k: text(v) for k, v in columns.items() if k in SUBMITTABLE}
+    unknown = [k for k in columns if k not in SUBMITTABLE and k not in DERIVED and k not in ignore]
+    return keep, unknown
+
+
+def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
+    """Only the rows where ``mask`` is true (e.g. presence records)."""
+    keep = pa.array(mask)
+    issues = [v for v, k in zip(data.issues, mask) if k] if data.issues is not None else None
+    return Interchange({k: pc.filter(v, keep) for k, v in data.columns.items()}, int(mask.sum()), issues,
+                       data.unknown, data.notes, data.lang)
+
+
+def import_interchange(store, data: Interchange, source: str, *, submitted_by: str, lang: str | None = None,
+                       dry_run: bool = False, **store_options):
+    """Validate like every other import (``ingest.validate``), keep the source's issue codes beside ours, and
+    store all or nothing."""
+    from ..i18n import DEFAULT_LANGUAGE
+    from ..ingest import ImportResult, build_report, stored_issue_codes, unknown_column_issues, validate
+    from ..parse import Issues
+
+    language = lang or data.lang or DEFAULT_LANGUAGE
+    raw = dict(data.columns)
+    if "language" in raw:  # validate() sets the submission language; a per-record language column wins
+        record_language = raw.pop("language")
+    else:
+        record_language = None
+    batch = validate(raw, data.n, language)
+    if data.unknown:
+        batch.issues = Issues.merge([batch.issues, unknown_column_issues(data.unknown, data.n)])
+    if not batch.ok:
+        raise ImportRejected(build_report(batch, None, source))
+    if record_language is not None:
+        batch.columns["language"] = [v or language for v in record_language.to_pylist()]
+    issues = stored_issue_codes(batch)
+    for i, extra in enumerate(data.issues or ()):
+        if extra:
+            issues[i] = list(dict.fromkeys((issues[i] or []) + extra))
+    if dry_run:
+        return ImportResult(batch, ["valid"] * batch.n, source)
+    added = store.add_many({**batch.columns, "issues": issues}, submitted_by=submitted_by, **store_options)
+    return ImportResult(batch, added.statuses, source, stored=added.stored, skipped=added.skipped,
+                        conflicts=added.conflicts)

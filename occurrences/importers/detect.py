@@ -1,0 +1,49 @@
+"""Tell an import file's format from its content (not its name, which users change)."""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+KOBO_META = {"_uuid", "_id", "_submission_time", "meta/instanceID", "meta/rootUuid", "formhub/uuid", "KEY",
+             "SubmissionDate", "instanceID", "__version__", "_index", "start", "end"}
+
+
+def detect_format(path: str | Path) -> str:
+    """One of ``dwca``, ``shp``, ``gpkg``, ``geojson``, ``fgb``, ``kml``, ``kobo-json``, ``kobo-csv``,
+    ``gbif-csv``, or ``csv``/``xlsx`` (spreadsheets for ``occurrences.ingest``)."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()]
+        if "meta.xml" in names:
+            return "dwca"
+        if any(n.endswith(".shp") for n in names):
+            return "shp"
+        return "xlsx"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    if head.startswith(b"fgb\x03"):
+        return "fgb"
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if text.startswith("<") and "<kml" in text[:2000]:
+        return "kml"
+    if text.startswith(("{", "[")):
+        return _json_kind(path)
+    header = text.split("\n", 1)[0].rstrip("\r")
+    if "\t" in header and {"gbifID", "datasetKey"} & set(header.split("\t")):
+        return "gbif-csv"
+    cells = {c.strip().strip('"') for sep in (",", ";", "\t") for c in header.split(sep)}
+    if cells & KOBO_META or any("/" in c or c.startswith("_") for c in cells):
+        return "kobo-csv"
+    return "csv"
+
+
+def _json_kind(path: Path) -> str:
+    with open(path, encoding="utf-8-sig") as fh:
+        doc = json.load(fh)
+    if isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature"):
+        return "geojson"
+    return "kobo-json"

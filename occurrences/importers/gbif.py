@@ -1,0 +1,125 @@
+"""GBIF occurrence downloads (and any Darwin Core Archive, our own exports included).
+
+* "Simple CSV" downloads: tab-separated, unquoted, GBIF's interpreted columns (``gbifID``, ``species``,
+  ``issue`` …).
+* Darwin Core Archive downloads: ``meta.xml`` + ``occurrence.txt`` read with python-dwca-reader.
+
+GBIF's own quality flags (the ``issue`` column, ``;``-separated) are kept beside ours in ``issues``, each
+prefixed ``gbif:`` (``gbif:COORDINATE_ROUNDED``) so the two vocabularies never collide; our own exports'
+``issues`` column (``|``-separated codes) is kept as it is. Absence records (``occurrenceStatus`` ABSENT) are
+left out and counted in the notes: this database holds presences only.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import FileProblem
+from .common import Interchange, rows_where, split_issues, submittable, text
+
+GBIF_PREFIX = "gbif:"
+BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
+    "HUMAN_OBSERVATION": "HumanObservation", "MACHINE_OBSERVATION": "MachineObservation",
+    "PRESERVED_SPECIMEN": "PreservedSpecimen", "MATERIAL_SAMPLE": "MaterialSample",
+    "MATERIAL_CITATION": "MaterialCitation", "LIVING_SPECIMEN": "LivingSpecimen", "OCCURRENCE": "Occurrence",
+    "OBSERVATION": "HumanObservation", "LITERATURE": "MaterialCitation", "FOSSIL_SPECIMEN": "FossilSpecimen",
+}
+GBIF_OCCURRENCE_PAGE = "https://www.gbif.org/occurrence/"
+
+
+def read_simple_csv(path: Path, progress=None) -> Interchange:
+    """A GBIF "simple CSV" download (tab-separated, no quoting: a quote is an ordinary character there)."""
+    try:
+        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+                               convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types={}),
+                               read_options=pacsv.ReadOptions(block_size=1 << 24))
+    except pa.ArrowInvalid as exc:
+        raise FileProblem(name=path.name, reason=str(exc)) from None
+    columns = {name: text(table.column(name)) for name in table.column_names}
+    if progress:
+        progress(table.num_rows)
+    return from_gbif_columns(columns, table.num_rows)
+
+
+def read_dwca(path: Path, progress=None) -> Interchange:
+    """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included)."""
+    from dwca.read import DwCAReader
+
+    with DwCAReader(str(path)) as archive:
+        core = archive.descriptor.core
+        if not core.type.endswith("/Occurrence"):
+            raise FileProblem(name=path.name, reason=f"its core is {core.type}, not Occurrence")
+        terms = [f["term"] for f in core.fields]
+        values: dict[str, list] = {_short(t): [] for t in terms}
+        keys = [(t, _short(t)) for t in terms]
+        n = 0
+        for row in archive:
+            data = row.data
+            for term, short in keys:
+                values[short].append(data.get(term) or None)
+            n += 1
+            if progress and n % 10_000 == 0:
+                progress(10_000)
+        if progress:
+            progress(n % 10_000)
+    columns = {k: pa.array(v, pa.large_string()) for k, v in values.items()}
+    if "gbifID" in columns:
+        return from_gbif_columns(columns, n)
+    issues = split_issues(columns.get("issues"), "|")
+    kept, unknown = submittable(columns)
+    return Interchange(kept, n, issues, unknown)
+
+
+def _short(term: str) -> str:
+    return term.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
+    """GBIF's interpreted columns → ours, vectorized."""
+    col = lambda name: columns.get(name)  # noqa: E731
+    out = dict(columns)
+    out["scientificName"] = _scientific_name(col("scientificName"), col("species"), col("taxonRank"))
+    if col("taxonRank") is not None:
+        out["taxonRank"] = pc.utf8_lower(col("taxonRank"))
+    if col("basisOfRecord") is not None:
+        out["basisOfRecord"] = _map(col("basisOfRecord"), BASIS)
+    if col("eventDate") is not None:  # GBIF adds times (2019-03-15T00:00:00); our dates are days
+        out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"T[^/]*", "")
+    if col("gbifID") is not None:
+        page = pc.binary_join_element_wise(GBIF_OCCURRENCE_PAGE, col("gbifID"), "")
+        given = col("occurrenceID")
+        out["occurrenceID"] = page if given is None else pc.if_else(
+            pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given, page)
+    issues = split_issues(col("issue"), ";", GBIF_PREFIX)
+    kept, _ = submittable(out)  # GBIF's many other columns (keys, higher taxa) are not ours: left out quietly
+    data = Interchange({k: v.cast(pa.large_string()) for k, v in kept.items()}, n, issues)
+    status = col("occurrenceStatus")
+    if status is not None:
+        absent = pc.fill_null(pc.equal(pc.utf8_upper(status), "ABSENT"), False).to_numpy(zero_copy_only=False)
+        if absent.any():
+            data = rows_where(~absent, data)
+            data.notes.append(f"{int(absent.sum())} absence records (occurrenceStatus ABSENT) left out")
+    return data
+
+
+def _scientific_name(name, species, rank):
+    """GBIF's scientificName carries the authorship ("Paguma larvata (C.E.H.Smith, 1827)"); for species the
+    ``species`` column is the bare name we store."""
+    if species is None or rank is None:
+        return name
+    use_species = pc.fill_null(pc.and_(pc.equal(pc.utf8_upper(rank), "SPECIES"),
+                                       pc.greater(pc.utf8_length(species), 0)), False)
+    return species if name is None else pc.if_else(use_species, species, name)
+
+
+def _map(column: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    keys = pa.array(list(mapping), pa.large_string())
+    values = pa.array(list(mapping.values()), pa.large_string())
+    index = pc.index_in(pc.utf8_upper(column), value_set=keys)
+    return pc.coalesce(pc.take(values, index), column)
+
+
+__all__ = ["read_simple_csv", "read_dwca", "from_gbif_columns", "GBIF_PREFIX"]
