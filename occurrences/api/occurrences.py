@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..errors import InvalidParameter, NotFound
 from ..i18n import N_
@@ -57,7 +58,7 @@ def list_occurrences(
             headers["X-Next-Cursor"] = page.next_cursor
         return StreamingResponse(chunks(format, page.records), media_type=MEDIA_TYPES[format], headers=headers)
     body = {"type": "FeatureCollection", "features": [feature(r) for r in page.records], **extra}
-    return JSONResponse(body, media_type=MEDIA_TYPES["geojson"], headers=headers)
+    return Response(orjson.dumps(body), media_type=MEDIA_TYPES["geojson"], headers=headers)
 
 
 def _stream_all(filters: Filters, store: Store, format: str) -> StreamingResponse:
