@@ -98,7 +98,7 @@ def import_(files, db, lang, report_path, submitted_by):
     try:
         for path in files:
             try:
-                result = import_file(store, path, submitted_by=submitted_by, lang=lang)
+                result = _import_one(store, path, submitted_by=submitted_by, lang=lang)
             except ImportRejected as exc:
                 reports.append(exc.report.to_dict())
                 raise
@@ -117,6 +117,20 @@ def import_(files, db, lang, report_path, submitted_by):
             Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
         store.close()
 
+
+
+def _import_one(store, path, **options):
+    """Spreadsheets (CSV/XLSX with form labels or Darwin Core headers) go to ``ingest``; GBIF downloads,
+    Kobo/ODK exports, Darwin Core Archives and GIS point layers to ``importers``, by detected format."""
+    from .importers import READERS, detect_format, import_path
+    from .ingest import import_file
+
+    fmt = detect_format(path)
+    if fmt not in READERS:
+        return import_file(store, path, **options)
+    with progress_bar(None, N_("Reading")) as advance:
+        result = import_path(store, path, fmt=fmt, progress=advance, **options)
+    return result
 
 @cli.command()
 @DB_OPTION

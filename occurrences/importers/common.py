@@ -37,6 +37,13 @@ def text(values) -> pa.Array:
     return arr.cast(pa.large_string())
 
 
+def prefixed(prefix: str, column: pa.Array) -> pa.Array:
+    """``prefix + value`` for each value (null stays null)."""
+    column = column.cast(pa.large_string())
+    empty = pa.scalar("", pa.large_string())
+    return pc.binary_join_element_wise(pa.scalar(prefix, pa.large_string()), column, empty)
+
+
 def split_issues(column: pa.Array | None, separator: str, prefix: str = "") -> list[list[str] | None] | None:
     if column is None:
         return None

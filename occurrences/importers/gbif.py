@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import FileProblem
-from .common import Interchange, rows_where, split_issues, submittable, text
+from .common import Interchange, prefixed, rows_where, split_issues, submittable, text
 
 GBIF_PREFIX = "gbif:"
 BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
@@ -89,7 +89,7 @@ def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
     if col("eventDate") is not None:  # GBIF adds times (2019-03-15T00:00:00); our dates are days
         out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"T[^/]*", "")
     if col("gbifID") is not None:
-        page = pc.binary_join_element_wise(GBIF_OCCURRENCE_PAGE, col("gbifID"), "")
+        page = prefixed(GBIF_OCCURRENCE_PAGE, col("gbifID"))
         given = col("occurrenceID")
         out["occurrenceID"] = page if given is None else pc.if_else(
             pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given, page)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ..errors import FileProblem
 from ..records import FIELD_NAMES
-from .common import Interchange, submittable, text
+from .common import Interchange, prefixed, submittable, text
 from .detect import KOBO_META
 
 META = KOBO_META | {"today", "deviceid", "username", "phonenumber", "simserial", "subscriberid", "audit",
@@ -106,10 +106,11 @@ def from_submissions(columns: dict[str, pa.Array], n: int) -> Interchange:
     out = _choice_values(out)
     if instance is not None:
         given = out.get("occurrenceID")
-        ids = pc.replace_substring_regex(instance, r"^uuid:", "urn:uuid:")
-        ids = pc.if_else(pc.starts_with(ids, "urn:"), ids, pc.binary_join_element_wise("urn:uuid:", ids, ""))
+        ids = pc.replace_substring_regex(instance.cast(pa.large_string()), r"^uuid:", "urn:uuid:")
+        ids = pc.if_else(pc.starts_with(ids, "urn:"), ids, prefixed("urn:uuid:", ids))
         out["occurrenceID"] = ids if given is None else pc.coalesce(
-            pc.if_else(pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given, None), ids)
+            pc.if_else(pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given,
+                       pa.scalar(None, pa.large_string())), ids)
     kept, _ = submittable(out)
     return Interchange(kept, n, None, unknown)
 
