@@ -25,6 +25,7 @@ REGION_BBOX = (86.0, -1.0, 111.0, 31.0)
 FINE_CELL_DEG = 0.025
 COARSE_CELL_DEG = 1.0
 _EDGE_EPS = 1e-9  # cell boxes are widened by this so a boundary on a cell edge marks both cells as border
+CHUNK = 1 << 18  # points per lookup pass
 
 
 @dataclass
@@ -233,6 +234,16 @@ class Locator:
         """Country index per point; -1 for no country (sea, NaN)."""
         lon = np.asarray(lon, np.float64)
         lat = np.asarray(lat, np.float64)
+        if len(lon) <= CHUNK:
+            return self._locate(lon, lat)
+        # Chunks keep the temporaries small enough to stay in cache and be reused, instead of page-faulting
+        # fresh arrays the size of the whole input.
+        out = np.empty(len(lon), np.int32)
+        for start in range(0, len(lon), CHUNK):
+            out[start:start + CHUNK] = self._locate(lon[start:start + CHUNK], lat[start:start + CHUNK])
+        return out
+
+    def _locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         result, covered = self.grids[0].lookup(lon, lat)
         self.grids[0].resolve_border(result, lon, lat, self.geometries)
         rest = np.flatnonzero(~covered)
