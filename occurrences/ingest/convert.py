@@ -62,7 +62,11 @@ def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=N
     cols: dict[str, list] = {}
     form_terms = set(form.terms)
     for f in form.fields:
-        if f.term in COORDINATE_TERMS or f.term not in usable:
+        if f.term in COORDINATE_TERMS:
+            continue
+        if f.term not in usable:
+            if f.default:  # a column left out of the sheet means "the default", as on the web form
+                cols[f.term] = [f.default] * n
             continue
         found.append(_convert_field(f, usable[f.term], lang, cols, checklist))
     for term, arr in usable.items():  # Darwin Core columns that are not on the form: text, normalised
