@@ -33,6 +33,8 @@ def write(fmt: str, batches: Iterable[pa.RecordBatch], path: Path, *, layer: str
         prepared = (_kml_batch(b) for b in batches)
     else:
         prepared = (with_points(flat(b)) for b in batches)
+    if fmt == "fgb":  # its packed R-tree cannot hold records without coordinates, which we export too
+        options.setdefault("SPATIAL_INDEX", "NO")
     write_stream(prepared, schema.append(GEOMETRY), path, driver=_DRIVERS[fmt], layer=layer, append=append,
                  **options)
 
