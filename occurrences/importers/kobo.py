@@ -12,7 +12,6 @@ form left it empty, so importing the same export twice stores nothing twice. Ser
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,7 +25,9 @@ from .detect import KOBO_META
 META = KOBO_META | {"today", "deviceid", "username", "phonenumber", "simserial", "subscriberid", "audit",
                     "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
                     "ReviewState", "DeviceID", "Edits", "FormVersion", "__id", "__system", "meta", "formhub"}
-GEOPOINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)(?:\s+(-?\d+(?:\.\d+)?))?(?:\s+(\d+(?:\.\d+)?))?\s*$")
+_NUMBER = r"-?\d+(?:\.\d+)?"
+GEOPOINT = (rf"^\s*(?P<lat>{_NUMBER})\s+(?P<lon>{_NUMBER})(?:\s+(?P<alt>{_NUMBER}))?"
+            rf"(?:\s+(?P<acc>{_NUMBER}))?\s*$")  # ODK geopoint: "lat lon [alt [accuracy]]"
 ODK_GEO_PARTS = {"Latitude": "decimalLatitude", "Longitude": "decimalLongitude", "Accuracy":
                  "coordinateUncertaintyInMeters"}
 
@@ -91,7 +92,7 @@ def from_submissions(columns: dict[str, pa.Array], n: int) -> Interchange:
         if header in ("meta/instanceID", "instanceID", "_uuid", "__id", "KEY") or name == "instanceID":
             instance = instance if instance is not None else column
             continue
-        if name in META or name.startswith("_") or header.split("/")[0] in META:
+        if name in META or name.startswith("_") or header.startswith("_") or header.split("/")[0] in META:
             continue
         if name in FIELD_NAMES:
             out[name] = column
@@ -117,8 +118,8 @@ def from_submissions(columns: dict[str, pa.Array], n: int) -> Interchange:
 
 def _field_name(header: str) -> str:
     name = header.rsplit("/", 1)[-1]
-    if name not in FIELD_NAMES and "-" in name and not name.rsplit("-", 1)[-1] in ODK_GEO_PARTS | {"Altitude"}:
-        name = name.rsplit("-", 1)[-1]
+    if name not in FIELD_NAMES and "-" in name and _odk_geo_part(header) is None:
+        name = name.rsplit("-", 1)[-1]  # ODK Central joins group and field names with "-"
     return name
 
 
@@ -134,14 +135,12 @@ def _is_geopoint(column: pa.Array) -> bool:
     filled = pc.filter(filled, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(filled)), 0))
     if len(filled) == 0:
         return False
-    return bool(pc.all(pc.match_substring_regex(filled, GEOPOINT.pattern)).as_py())
+    return bool(pc.all(pc.match_substring_regex(filled, GEOPOINT)).as_py())
 
 
 def _split_geopoint(column: pa.Array) -> dict[str, pa.Array]:
     """"lat lon alt acc" → latitude, longitude, uncertainty (the accuracy, in metres). Parsed per unique value."""
-    parts = pc.extract_regex(column, GEOPOINT.pattern.replace("(?:\\s+(-?", "(?P<alt>", 1)
-                             .replace("(-?\\d+(?:\\.\\d+)?)\\s+(-?", "(?P<lat>-?\\d+(?:\\.\\d+)?)\\s+(?P<lon>-?", 1)
-                             .replace("(?:\\s+(\\d+", "(?:\\s+(?P<acc>\\d+", 1))
+    parts = pc.extract_regex(column, GEOPOINT)
     out = {"decimalLatitude": parts.field("lat"), "decimalLongitude": parts.field("lon")}
     accuracy = parts.field("acc")
     if pc.any(pc.greater(pc.utf8_length(pc.fill_null(accuracy, "")), 0)).as_py():
