@@ -2,11 +2,15 @@
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from occurrences import flags
 from occurrences.flags import ERROR, WARNING
 from occurrences.quality import check_batch
+from occurrences.quality.distance import haversine_km
 from occurrences.records import GEOSPATIAL_ISSUES
 
 TODAY = date(2025, 1, 1)
@@ -170,3 +174,23 @@ def test_message_parameters_that_are_phrases_are_translated(monkeypatch):
         "located": flags_module.Phrase("the sea"), "tolerance_km": 5.0})
     assert "in THE SEA" in flag.message("xx")
     assert "in the sea" in flag.message("en")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A a", "B b"]), st.sampled_from(["2024-01-01", "2024-01-02"]),
+                          st.floats(0, 0.004), st.floats(0, 0.004), st.sampled_from(["x", "y"])),
+                min_size=1, max_size=60))
+def test_batch_duplicates_agree_with_brute_force(rows):
+    rows = [(n, dt, 17.0 + dlat, 100.0 + dlon, r) for n, dt, dlat, dlon, r in rows]
+    result = check_batch(batch(rows))
+    flagged = {f.row - 1 for fl in result.rows for f in fl if f.code == "DUPLICATE_IN_BATCH"}
+    lat = np.array([r[2] for r in rows])
+    lon = np.array([r[3] for r in rows])
+    expected = set()
+    for j in range(len(rows)):
+        for i in range(j):
+            same = rows[i][0] == rows[j][0] and rows[i][1] == rows[j][1] and rows[i][4] == rows[j][4]
+            if same and haversine_km(lon[i], lat[i], lon[j], lat[j]) * 1000 <= 100:
+                expected.add(j)
+                break
+    assert flagged == expected

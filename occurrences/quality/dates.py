@@ -15,7 +15,7 @@ from ..errors import InvalidValue
 from ..records import date_bounds
 from . import definitions as d
 from .result import FlagSet
-from .vectors import clean_text
+from .vectors import clean_column
 
 EVENT_DATE = "eventDate"
 _YEAR_AT_START = re.compile(r"^(\s*)(\d{4})")
@@ -24,7 +24,7 @@ _YEAR_AT_START = re.compile(r"^(\s*)(\d{4})")
 def event_dates(event_date: Sequence | None, year: Sequence | None, n: int) -> np.ndarray:
     """eventDate text per row; where it is empty, the ``year`` column (if any) stands in."""
     dates = np.array([None] * n, object) if event_date is None else np.asarray(event_date, object).copy()
-    dates = pd.Series(dates, dtype=object).map(clean_text, na_action="ignore").to_numpy(object)
+    dates = clean_column(dates)
     if year is not None:
         years = pd.to_numeric(pd.Series(np.asarray(year, object)), errors="coerce").to_numpy(np.float64)
         fill = pd.isna(dates) & np.isfinite(years)

@@ -15,7 +15,7 @@ import pandas as pd
 from . import definitions as d
 from .distance import haversine_km
 from .result import FlagSet
-from .vectors import clean_text
+from .vectors import clean_column
 
 EXISTING_COLUMNS = ("scientificName", "eventDate", "decimalLatitude", "decimalLongitude", "recordedBy",
                     "occurrenceID")
@@ -24,38 +24,53 @@ _M_PER_DEG_LON = 111_320.0
 
 
 def keyed_points(taxon, event_date, lat, lon, recorder) -> pd.DataFrame:
-    """One row per record that can be compared: normalized key text and 100 m cell; index = input position."""
-    def norm(values, fold=True):
-        s = pd.Series(np.asarray(values, object), dtype=object).map(clean_text, na_action="ignore")
-        return s.str.casefold() if fold else s
-
-    frame = pd.DataFrame({"taxon": norm(taxon), "date": norm(event_date, fold=False),
-                          "recorder": norm(recorder).fillna(""),
+    """One row per record that can be compared: key text, 100 m cell and coordinates; index = input position."""
+    frame = pd.DataFrame({"taxon": clean_column(taxon, fold=True), "date": clean_column(event_date),
+                          "recorder": clean_column(recorder, fold=True),
                           "lat": np.asarray(lat, np.float64), "lon": np.asarray(lon, np.float64)})
     ok = frame["taxon"].notna() & frame["date"].notna() & np.isfinite(frame["lat"]) & np.isfinite(frame["lon"])
     ok &= (frame["lat"].abs() <= 90) & (frame["lon"].abs() <= 180)
     frame = frame[ok]
     cell = d.DUPLICATE_RADIUS_M
-    frame = frame.assign(key=frame["taxon"] + "\x1f" + frame["date"] + "\x1f" + frame["recorder"],
-                         cy=np.floor(frame["lat"] * _M_PER_DEG_LAT / cell).astype(np.int64),
-                         cx=np.floor(frame["lon"] * _M_PER_DEG_LON * np.cos(np.radians(frame["lat"])) / cell)
-                         .astype(np.int64))
-    return frame[["key", "cx", "cy", "lat", "lon"]]
+    return pd.DataFrame({
+        "key": frame["taxon"] + "\x1f" + frame["date"] + "\x1f" + frame["recorder"].fillna(""),
+        "cx": np.floor(frame["lon"] * _M_PER_DEG_LON * np.cos(np.radians(frame["lat"])) / cell).astype(np.int64),
+        "cy": np.floor(frame["lat"] * _M_PER_DEG_LAT / cell).astype(np.int64),
+        "lat": frame["lat"], "lon": frame["lon"]}, index=frame.index)
 
 
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """(i, j, metres) for left row i and right row j with the same key within the radius."""
-    left = left.rename_axis("i").reset_index()
-    right = right.rename_axis("j").reset_index()
-    found = []
+    """(i, j, metres) for left row i and right row j with the same key within the radius.
+
+    Key text and cell are packed into one int64 per point; for each of the 3 × 3 neighbouring cells a
+    binary search in the sorted right-hand keys gives the matching ranges.
+    """
+    keys, _ = pd.factorize(pd.concat([left["key"], right["key"]], ignore_index=True))
+    lpacked = _pack(keys[:len(left)], left["cx"].to_numpy(), left["cy"].to_numpy())
+    rpacked = _pack(keys[len(left):], right["cx"].to_numpy(), right["cy"].to_numpy())
+    lorder = np.argsort(lpacked, kind="stable")
+    rorder = np.argsort(rpacked, kind="stable")
+    lsorted, rsorted = lpacked[lorder], rpacked[rorder]
+    ii, jj = [], []
     for dx in (-1, 0, 1):
         for dy in (-1, 0, 1):
-            shifted = left.assign(cx=left["cx"] + dx, cy=left["cy"] + dy)
-            found.append(shifted.merge(right, on=["key", "cx", "cy"], suffixes=("", "_r")))
-    pairs = pd.concat(found, ignore_index=True)
-    metres = haversine_km(pairs["lon"], pairs["lat"], pairs["lon_r"], pairs["lat_r"]) * 1000
-    pairs = pairs.assign(metres=metres)[metres <= d.DUPLICATE_RADIUS_M]
-    return pairs[["i", "j", "metres"]]
+            # Shifting every cell by the same offset keeps the packed keys sorted: sorted needles search fast.
+            needles = lsorted + ((dx << 21) + dy)
+            lo = np.searchsorted(rsorted, needles, "left")
+            counts = np.searchsorted(rsorted, needles, "right") - lo
+            ii.append(np.repeat(lorder, counts))
+            jj.append(rorder[np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())])
+    i, j = np.concatenate(ii), np.concatenate(jj)
+    metres = haversine_km(left["lon"].to_numpy()[i], left["lat"].to_numpy()[i],
+                          right["lon"].to_numpy()[j], right["lat"].to_numpy()[j]) * 1000
+    close = metres <= d.DUPLICATE_RADIUS_M
+    return pd.DataFrame({"i": left.index.to_numpy()[i[close]], "j": right.index.to_numpy()[j[close]],
+                         "metres": metres[close]})
+
+
+def _pack(key: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """key (< 2^22 distinct), cx and cy (|.| < 2^20 cells of 100 m: the whole globe) in one int64."""
+    return (key.astype(np.int64) << 42) | ((cx + (1 << 20)) << 21) | (cy + (1 << 20))
 
 
 def batch_duplicate_flags(points: pd.DataFrame, first_row: int) -> list[FlagSet]:
@@ -94,7 +109,7 @@ def existing_points(existing: Mapping[str, Sequence] | Iterable[Sequence]) -> tu
         rows = [tuple(r) + (None,) * (6 - len(r)) for r in existing]
         cols = [list(c) for c in zip(*rows)] if rows else [[] for _ in EXISTING_COLUMNS]
     n = len(cols[0])
-    ids = pd.Series(cols[5], dtype=object).map(clean_text, na_action="ignore")
+    ids = pd.Series(clean_column(cols[5]), dtype=object)
     ids = ids.where(ids.notna(), "#" + pd.Series(np.arange(1, n + 1)).astype(str)).to_numpy(object)
     lat = pd.to_numeric(pd.Series(cols[2], dtype=object), errors="coerce").to_numpy(np.float64)
     lon = pd.to_numeric(pd.Series(cols[3], dtype=object), errors="coerce").to_numpy(np.float64)

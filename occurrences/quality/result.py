@@ -29,13 +29,22 @@ class FlagSet:
         return len(self.index)
 
     def flags(self, first_row: int) -> list[Flag]:
-        out = []
-        for j, i in enumerate(self.index.tolist()):
-            params = {k: py(v[j]) for k, v in self.params.items()}
-            suggestion = {k: py(v[j]) for k, v in self.suggestion.items()} if self.suggestion else None
-            value = py(self.values[j]) if self.values is not None else None
-            out.append(Flag(self.code, self.field, value, first_row + i, params, suggestion))
-        return out
+        n = len(self.index)
+        rows = (self.index + first_row).tolist()
+        values = as_list(self.values) if self.values is not None else [None] * n
+        params = [dict(zip(self.params, p)) for p in zip(*map(as_list, self.params.values()))] \
+            if self.params else [{} for _ in range(n)]
+        suggestions = [dict(zip(self.suggestion, s)) for s in zip(*map(as_list, self.suggestion.values()))] \
+            if self.suggestion else [None] * n
+        return [Flag(self.code, self.field, v, r, p, s) for v, r, p, s in zip(values, rows, params, suggestions)]
+
+
+def as_list(values: Sequence) -> list:
+    """Python values (JSON-ready): numpy scalars unwrapped, NaN → None."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        out = values.tolist()
+        return [None if v != v else v for v in out] if values.dtype.kind == "f" else out
+    return [py(v) for v in values]
 
 
 def py(value: Any) -> Any:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import definitions as d
 from .result import FlagSet
-from .vectors import clean_text
+from .vectors import clean_column
 
 SpeciesCountries = Union[Mapping[str, Iterable[str]], Callable[[str], Iterable[str] | None]]
 
@@ -21,7 +21,7 @@ def species_flags(names, countries: np.ndarray, checklist: SpeciesCountries,
     (name, country) pair is looked up once.
     """
     lookup = checklist if callable(checklist) else checklist.get
-    frame = pd.DataFrame({"name": pd.Series(np.asarray(names, object), dtype=object).map(clean_text),
+    frame = pd.DataFrame({"name": clean_column(names),
                           "country": pd.Series(countries, dtype=object)})
     frame = frame[frame["name"].notna() & frame["country"].notna()]
     pairs = frame.drop_duplicates()

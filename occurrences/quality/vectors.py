@@ -24,3 +24,10 @@ def clean_text(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def clean_column(values, fold: bool = False) -> np.ndarray:
+    """Stripped text (case-folded if asked), None for blanks; each distinct value handled once."""
+    if fold:
+        return map_unique(values, lambda v: (clean_text(v) or "").casefold() or None)
+    return map_unique(values, clean_text)
