@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .errors import ImportRejected, OccurrencesError
-from .i18n import LANGUAGES, N_
+from .i18n import LANGUAGES, N_, translate
 from .store import DEFAULT_URL, open_store, parse_filters
 from .store.filters import FILTER_DOCS, MULTI_VALUED
 
@@ -203,8 +203,23 @@ def progress_bar(total: int | None, label: str):
     if not sys.stderr.isatty():
         yield lambda n: None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+    if total is None:  # size unknown until read: a running count instead of a bar
+        done = [0]
+
+        def count(n: int) -> None:
+            done[0] += n
+            click.echo(f"\r{translate(current_language(), label)}: {done[0]:,}", nl=False, err=True)
+
+        yield count
+        click.echo("", err=True)
+        return
+    with click.progressbar(length=total, label=translate(current_language(), label), file=sys.stderr) as bar:
         yield bar.update
+
+
+def current_language() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("lang", "en") if ctx else "en"
 
 
 @cli.command()
