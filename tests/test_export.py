@@ -273,3 +273,29 @@ def test_api_download(db, stored):
     assert len(rows) == sum(r["countryCode"] == "KH" for r in stored.values())
     assert client.get("/exports", params={"format": "gpkg", "nonsense": "1"}).status_code == 400
     assert client.get("/exports", params={"format": "xls"}).status_code in (400, 422)
+
+
+def test_cli_shows_progress_on_a_terminal(db, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    out = tmp_path / "tty.csv"
+    proc = subprocess.run([sys.executable, "-m", "occurrences", "export", "--db", db.url, "--format", "csv",
+                           "-o", str(out)], stderr=follower, stdout=subprocess.PIPE, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"Exporting" in shown and b"100%" in shown
+    assert b"Exporting" not in proc.stdout
