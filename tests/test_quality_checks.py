@@ -194,3 +194,10 @@ def test_batch_duplicates_agree_with_brute_force(rows):
                 expected.add(j)
                 break
     assert flagged == expected
+
+
+def test_country_code_is_checked_without_coordinates_and_missing_values_are_blank():
+    import pandas as pd
+
+    result = check_batch({"countryCode": ["XX", pd.NA, None, float("nan"), "TH"]})
+    assert without_missing_coordinates(result) == [[1, "countryCode", "COUNTRY_INVALID"]]

@@ -27,7 +27,7 @@ from .boundaries import Boundaries, build_boundaries, cache_dir, load_boundaries
 from .coordinates import Coordinates, basic_flags, out_of_range_flags, uncertainty_flags
 from .dates import date_flags, event_dates
 from .duplicates import batch_duplicate_flags, keyed_points, stored_duplicate_flags
-from .geo import check_geography, is_iso_country, normalize_codes
+from .geo import check_geography, country_code_flags, is_iso_country, normalize_codes
 from .places import place_flags
 from .result import BatchFlags, FlagSet
 from .species import SpeciesCountries, species_flags
@@ -67,6 +67,7 @@ def check_batch(cols: Mapping[str, Sequence], *, boundaries: Boundaries | str | 
     derived = np.full(n, None, object)
     explained = np.zeros(n, bool)
     country = normalize_codes(_or(col("countryCode"), blank))
+    sets += country_code_flags(country)
     b = None
     if (coords.usable | (coords.finite & (coords.out_lat | coords.out_lon))).any():
         b = boundaries if isinstance(boundaries, Boundaries) else load_boundaries(boundaries)

@@ -53,14 +53,18 @@ def is_iso_country(code: str | None) -> bool:
     return code is not None and len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 
+def country_code_flags(declared: np.ndarray) -> list[FlagSet]:
+    """COUNTRY_INVALID for countryCode values that are not ISO 3166-1 alpha-2 (``declared`` normalized)."""
+    valid = map_unique(declared, is_iso_country, bool)
+    bad = np.flatnonzero((declared != None) & ~valid)  # noqa: E711 (element-wise)
+    return [FlagSet(d.COUNTRY_INVALID, "countryCode", bad, declared[bad])]
+
+
 def check_geography(c: Coordinates, country_raw, b: Boundaries, tolerance_km: float) -> GeoResult:
     n = len(c.lat)
     declared = normalize_codes(country_raw)
     res = GeoResult(located=np.full(n, NO_COUNTRY, np.int64), derived=np.full(n, None, object),
                     explained=np.zeros(n, bool))
-    valid = map_unique(declared, is_iso_country, bool)
-    bad = np.flatnonzero((declared != None) & ~valid)  # noqa: E711 (element-wise)
-    res.sets.append(FlagSet(d.COUNTRY_INVALID, "countryCode", bad, declared[bad]))
     usable = c.usable
     ui = np.flatnonzero(usable)
     res.located[ui] = b.locate(c.lon[ui], c.lat[ui])

@@ -15,12 +15,13 @@ def map_unique(values, func: Callable[[Any], Any], dtype=object) -> np.ndarray:
 
 
 def _is_na(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    """None, NaN, pd.NA, NaT."""
+    return value is None or (not isinstance(value, str) and np.ndim(value) == 0 and bool(pd.isna(value)))
 
 
 def clean_text(value) -> str | None:
     """Stripped text, or None for blanks and missing values."""
-    if value is None:
+    if _is_na(value):
         return None
     text = str(value).strip()
     return text or None
