@@ -61,6 +61,12 @@ def test_points_inside_their_country_have_no_flags(boundaries, lat, lon, country
     (6.50, 100.42, "TH", "Malaysia"),  # Bukit Kayu Hitam, 1.6 km
     (20.86, 92.30, "MM", "Bangladesh"),  # Teknaf, 2.6 km
     (24.22, 94.30, "IN", "Myanmar"),  # Tamu, 3.6 km
+    (14.395, 106.22, "LA", "Cambodia"),  # 1.8 km
+    (14.395, 106.18, "KH", "Laos"),  # 1.8 km
+    (20.884, 100.539, "MM", "Laos"),  # Mekong above the Golden Triangle, 1.0 km
+    (20.884, 100.499, "LA", "Myanmar"),  # 1.8 km
+    (23.944, 97.498, "CN", "Myanmar"),  # near Muse/Ruili, 1.9 km
+    (23.944, 97.538, "MM", "China"),  # 1.5 km
 ])
 def test_just_across_a_border_is_a_warning_naming_both_countries(boundaries, lat, lon, declared, located):
     result = run(boundaries, [(lat, lon, declared)])
