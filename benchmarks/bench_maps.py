@@ -1,0 +1,182 @@
+"""Maps benchmark: vector tiles on 1 M records, static maps and EOO/AOO of 100 k points.
+
+Run:  .venv/bin/python benchmarks/bench_maps.py [--records 1000000] [--db /tmp/bench_maps.db]
+
+Prints our figures next to a baseline measured in the same run:
+* tiles: ``tile_mvt`` (SQL GROUP BY cell, through the store) vs fetching the tile's records through
+  ``iter_records`` and binning them in Python;
+* static map: ours (points, and the automatic density grid) vs a naive scatter with one colour name per point;
+* EOO/AOO: ours vs shapely ``multipoints`` + ``np.unique(axis=0)``.
+Targets (issue 6): tile p50 ≤ 30 ms at 1 M records; static map of 100 k points ≤ 1 s; EOO/AOO of 100 k ≤ 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+import uuid
+
+import numpy as np
+
+from occurrences.demo import ANCHORS, BASIS, SPECIES
+from occurrences.store import Filters, open_store
+
+COMMON = SPECIES[0][0]  # gets 10 % of the records, so one species has 100 k points at 1 M
+
+
+def build(path: str, n: int, seed: int = 11) -> None:
+    rng = np.random.default_rng(seed)
+    anchors = np.array([(lat, lon) for sites in ANCHORS.values() for lat, lon, _ in sites])
+    countries = np.array([cc for cc, sites in ANCHORS.items() for _ in sites])
+    site = rng.integers(len(anchors), size=n)
+    lat = np.clip(anchors[site, 0] + rng.normal(0, 0.8, n), 5.7, 28.4).round(5)
+    lon = np.clip(anchors[site, 1] + rng.normal(0, 0.8, n), 92.3, 109.4).round(5)
+    weights = np.full(len(SPECIES), 0.9 / (len(SPECIES) - 1))
+    weights[0] = 0.1
+    species = rng.choice(len(SPECIES), size=n, p=weights)
+    year = rng.integers(1990, 2026, n)
+    month, day = rng.integers(1, 13, n), rng.integers(1, 29, n)
+    dates = np.char.add(np.char.add(year.astype(str), "-"), np.char.add(np.char.zfill(month.astype(str), 2),
+                        np.char.add("-", np.char.zfill(day.astype(str), 2))))
+    store = open_store(f"sqlite:///{path}")
+    step = 250_000
+    for i in range(0, n, step):
+        sl = slice(i, min(n, i + step))
+        store.add_many({
+            "occurrenceID": [str(uuid.UUID(int=k)) for k in range(sl.start + 1, sl.stop + 1)],
+            "basisOfRecord": np.array(BASIS)[rng.integers(len(BASIS), size=sl.stop - sl.start)].tolist(),
+            "scientificName": [SPECIES[s][0] for s in species[sl]],
+            "eventDate": dates[sl].tolist(),
+            "decimalLatitude": lat[sl].tolist(), "decimalLongitude": lon[sl].tolist(),
+            "countryCode": countries[site[sl]].tolist(),
+        }, submitted_by="bench", status="accepted")
+    store.close()
+
+
+def tiles_around(z: int, count: int, rng) -> list[tuple[int, int, int]]:
+    """Random tiles at zoom ``z`` whose centre falls in the study area (lon 92–110, lat 5–29)."""
+    out = []
+    for _ in range(count):
+        lon, lat = rng.uniform(92, 110), rng.uniform(5, 29)
+        n = 2 ** z
+        x = int((lon + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+        out.append((z, x, y))
+    return out
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    t = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - t, result
+
+
+def ms(values) -> str:
+    values = sorted(values)
+    return f"p50 {statistics.median(values) * 1000:7.1f} ms  p95 {values[int(0.95 * (len(values) - 1))] * 1000:7.1f} ms"
+
+
+def bench_tiles(store, rng) -> None:
+    from occurrences.maps.tiles import TileGrid, tile_mvt
+
+    print("\n## Vector tiles (tile_mvt, through the store; public access)")
+    for label, filters in (("one species", Filters(scientificName=[COMMON])), ("all records", Filters())):
+        all_times = []
+        for z in (4, 5, 6, 7, 8, 9, 10, 11, 12):
+            times = [timed(tile_mvt, store, filters, *t)[0] for t in tiles_around(z, 12, rng)]
+            all_times += times
+            print(f"  {label:12s} z{z:<2d} {ms(times)}")
+        print(f"  {label:12s} all zooms {ms(all_times)}  (target p50 ≤ 30 ms)")
+
+    def baseline(filters, z, x, y):  # fetch the tile's records, bin them in Python
+        grid = TileGrid(z, x, y)
+        counts = {}
+        for rec in store.iter_records(filters.replace(bbox=grid.bbox)):
+            px, py = grid.pixels(np.array([rec["decimalLongitude"]]), np.array([rec["decimalLatitude"]]))
+            key = (int(px[0] * grid.n / 4096), int(py[0] * grid.n / 4096))
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    sample = tiles_around(6, 3, rng) + tiles_around(9, 3, rng)
+    ours = [timed(tile_mvt, store, Filters(scientificName=[COMMON]), *t)[0] for t in sample]
+    base = [timed(baseline, Filters(scientificName=[COMMON]), *t)[0] for t in sample]
+    print(f"  baseline (iter_records + Python binning), one species, z6/z9: {ms(base)}; ours on the same tiles: {ms(ours)}")
+
+
+def bench_static(store, rng) -> None:
+    from occurrences.maps.points import mapped_columns
+    from occurrences.maps.static import render_map
+
+    print("\n## Static map, 100 k points")
+    cols = mapped_columns(store, Filters(scientificName=[COMMON]), ("decimalLongitude", "decimalLatitude",
+                                                                    "basisOfRecord", "year"))
+    lon, lat, basis = cols["decimalLongitude"][:100_000], cols["decimalLatitude"][:100_000], cols["basisOfRecord"][:100_000]
+    render_map(lon[:10], lat[:10], title="warm-up")
+    for mode in ("auto", "points"):
+        for fmt in ("png", "svg"):
+            t, _ = timed(render_map, lon, lat, basis=basis, title="ស្វា Paradoxurus", lang="km", fmt=fmt, mode=mode)
+            print(f"  ours {mode:6s} {fmt}: {t:5.2f} s  (target ≤ 1 s)")
+    t_fetch, _ = timed(mapped_columns, store, Filters(scientificName=[COMMON]),
+                       ("decimalLongitude", "decimalLatitude", "basisOfRecord", "year"))
+    print(f"  reading the species' {len(cols['decimalLongitude']):,} points through the store: {t_fetch:5.2f} s")
+
+    def naive():
+        import io
+
+        from matplotlib.figure import Figure
+        from occurrences.maps.static import BASIS_COLOURS
+
+        fig = Figure(figsize=(7.5, 8.5), dpi=100)
+        ax = fig.add_subplot()
+        ax.scatter(lon, lat, s=14, c=[BASIS_COLOURS[b] for b in basis], edgecolors="white", linewidths=0.3)
+        fig.savefig(io.BytesIO(), format="png")
+
+    print(f"  baseline naive scatter (colour name per point, no boundaries): {timed(naive)[0]:5.2f} s")
+
+
+def bench_range(store, rng) -> None:
+    import shapely
+    from pyproj import CRS, Transformer
+
+    from occurrences.maps.range import range_figures, range_for
+
+    print("\n## EOO/AOO, 100 k points")
+    lon, lat = rng.uniform(98, 106, 100_000), rng.uniform(10, 20, 100_000)
+    range_figures(lon[:10], lat[:10])
+    times = [timed(range_figures, lon, lat)[0] for _ in range(3)]
+    print(f"  ours range_figures: {statistics.median(times):5.2f} s  (target ≤ 1 s)")
+
+    def naive():
+        laea = CRS.from_proj4("+proj=laea +lat_0=15 +lon_0=102 +datum=WGS84 +units=m")
+        x, y = Transformer.from_crs("EPSG:4326", laea, always_xy=True).transform(lon, lat)
+        eoo = shapely.area(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))) / 1e6
+        x2, y2 = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True).transform(lon, lat)
+        cells = np.unique(np.column_stack([np.floor(x2 / 2000), np.floor(y2 / 2000)]), axis=0)
+        return eoo, len(cells) * 4
+
+    print(f"  baseline multipoints + np.unique(axis=0): {statistics.median([timed(naive)[0] for _ in range(3)]):5.2f} s")
+    t, figures = timed(range_for, store, Filters(scientificName=[COMMON]))
+    print(f"  end to end range_for(store, one species) on {figures.records_used:,} records: {t:5.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--db", default="/tmp/bench_maps.db")
+    args = parser.parse_args()
+    if not os.path.exists(args.db):
+        t, _ = timed(build, args.db, args.records)
+        print(f"built {args.db} with {args.records:,} records in {t:.1f} s")
+    store = open_store(f"sqlite:///{args.db}")
+    print(f"# bench_maps: {store.count(Filters()):,} records in {args.db}")
+    rng = np.random.default_rng(5)
+    bench_tiles(store, rng)
+    bench_static(store, rng)
+    bench_range(store, rng)
+    store.close()
+
+
+if __name__ == "__main__":
+    main()
