@@ -437,6 +437,7 @@ class SQLiteStore:
         if unknown:
             raise InvalidParameter(name="columns", value=unknown[0], reason=N_("use Darwin Core field names"))
         sql, params = S.columns_sql(filters, self.dialect, tuple(names))
+        sql = self._spatial_hint(sql, filters)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = self.conn.execute(sql, params).fetchall()
@@ -445,7 +446,20 @@ class SQLiteStore:
     def grid_counts(self, filters: Filters, grid) -> list[tuple]:
         """(gx, gy, count, min year, max year) per occupied cell of ``grid`` (see ``maps.tiles.TileGrid``)."""
         sql, params = S.grid_sql(filters, self.dialect, grid)
-        return [tuple(r) for r in self.conn.execute(sql, params)]
+        return [tuple(r) for r in self.conn.execute(self._spatial_hint(sql, filters.replace(bbox=grid.bbox)), params)]
+
+    def _spatial_hint(self, sql: str, filters: Filters) -> str:
+        """For a small bbox, make SQLite use the grid-cell index of the point the caller sees: left alone it
+        scans the whole table in seq order (or walks a species index) — 0.5–1.5 s instead of ~10 ms at 1 M."""
+        if not filters.bbox or S.cell_ranges(filters.bbox) is None or filters.geometry is not None:
+            return sql
+        kind, _ = A.parse_access(filters.access)
+        index = {A.FULL: "ix_cell", A.PUBLIC: "ix_pub_cell"}.get(kind)
+        if index is None or not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                  [index]).fetchone():
+            return sql
+        table = f"FROM {S.quote(S.TABLE)} "
+        return sql.replace(table, f"{table}INDEXED BY {S.quote(index)} ", 1)
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         out = {}
