@@ -130,7 +130,7 @@ def test_report_lists_each_row_with_code_field_value_and_message(tmp_path, db):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(headers("th"), [good, bad]))
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(tmp_path / "r.json")])
-    assert result.exit_code == 1 and "Nothing was stored" in result.output
+    assert result.exit_code == 1 and "row 3, decimalLatitude" in result.output  # message in Thai
     rows = json.loads((tmp_path / "r.json").read_text())[0]["rows"]
     assert [r["status"] for r in rows] == ["valid", "rejected"]
     issue = rows[1]["issues"][0]

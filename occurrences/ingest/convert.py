@@ -54,9 +54,10 @@ class Batch:
 def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=None) -> Batch:
     found: list[Issues] = []
     raw = {term: _as_text(arr, n) for term, arr in raw.items()}
+    text_terms = {f.term for f in form.fields if f.type in ("text", "taxon")} | (set(raw) - set(form.terms))
     usable = {}
     for term, arr in raw.items():
-        arr, cell_issues = check_cells(arr, term)
+        arr, cell_issues = check_cells(arr, term, words=term in text_terms)
         usable[term] = arr
         found.append(cell_issues)
     cols: dict[str, list] = {}
@@ -90,8 +91,9 @@ def _as_text(arr, n: int) -> pa.Array:
 
 
 # -- cells ---------------------------------------------------------------------------------------------------
-def check_cells(arr: pa.Array, term: str) -> tuple[pa.Array, Issues]:
-    """Oversized cells, formulas, control characters, mixed scripts: flagged, and blanked for the parsers."""
+def check_cells(arr: pa.Array, term: str, words: bool = True) -> tuple[pa.Array, Issues]:
+    """Oversized cells, formulas, control characters, mixed scripts (in words of text fields; numbers, dates
+    and choices are read by parsers that refuse stray letters anyway): flagged, and blanked for the parsers."""
     found = []
     length = pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False)
     too_long = length > MAX_CELL
@@ -107,7 +109,8 @@ def check_cells(arr: pa.Array, term: str) -> tuple[pa.Array, Issues]:
         per = [(Problem.of("CONTROL_CHARACTER", term, character=_first_control(u)),) for u in uniques]
         hit = Issues.from_unique(codes, per)
         found.append(Issues(np.flatnonzero(control)[hit.rows], hit.problems))
-    found.append(_mixed_scripts(short, term))
+    if words:
+        found.append(_mixed_scripts(short, term))
     blank = too_long | formula | control
     cleaned = pc.if_else(pa.array(blank), "", arr) if blank.any() else arr
     return cleaned, Issues.merge(found)
@@ -174,15 +177,25 @@ def _convert_field(f: FormField, arr: pa.Array, lang: str, cols: dict, checklist
     elif f.type == "taxon":
         values, issues = _taxa(arr, f.term, cols, checklist)
     elif f.term == "occurrenceID":
-        codes, uniques = unique_codes(clean(arr))
-        table = np.array([clean_identifier(u) or None for u in uniques] + [None], object)
-        values, issues = table[codes], Issues()
+        values, issues = _identifiers(arr), Issues()
     else:
         values, issues = normalize_texts(arr, f.term)
         if f.term == "locality":
             cols["verbatimLocality"] = _verbatim(arr)
     cols[f.term] = values.tolist() if isinstance(values, np.ndarray) else values
     return on_field(issues, f.term)
+
+
+def _identifiers(arr: pa.Array) -> np.ndarray:
+    """Zero-width characters and outer spaces removed; plain ASCII identifiers (the usual case) only trimmed."""
+    arr = pc.utf8_trim_whitespace(arr)
+    if pc.all(pc.string_is_ascii(arr)).as_py() in (True, None):
+        out = arr.to_numpy(zero_copy_only=False).astype(object)
+    else:
+        codes, uniques = unique_codes(arr)
+        out = np.array([clean_identifier(u) for u in uniques] + [None], object)[codes]
+    out[out == ""] = None
+    return out
 
 
 def _choices(f: FormField, arr: pa.Array, lang: str) -> tuple[np.ndarray, Issues]:

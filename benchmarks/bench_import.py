@@ -1,0 +1,115 @@
+"""Import of a 1 M-row Thai CSV (Thai digits, Buddhist Era dates, DMS coordinates in a fifth of the rows) with
+full validation and storage, next to a raw insert of the same canonical rows in the same run.
+
+    .venv/bin/python benchmarks/bench_import.py [--rows 1000000]
+
+Baseline: ``store.add_many`` of the canonical columns the import produced (the store's own validation and
+insert, nothing parsed). Ours: ``occurrences.ingest.import_file`` from the CSV bytes on disk to committed rows.
+Target (issue 3): ours ≤ 10 s at 1 M rows on the 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from occurrences.forms import load_form
+from occurrences.ingest import import_file
+from occurrences.store import open_store
+
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+SPECIES = ["อีเห็นเครือ", "Paguma larvata", "หมีขอ", "Arctictis binturong", "ชะมดเช็ด", "พังพอน", "หมาไม้",
+           "Viverra zibetha", "Herpestes javanicus", "อีเห็นข้างลาย"]
+TERMS = ["occurrenceID", "basisOfRecord", "scientificName", "eventDate", "decimalLatitude", "decimalLongitude",
+         "verbatimCoordinates", "countryCode", "locality", "individualCount", "sex", "recordedBy"]
+
+
+def dms(values: np.ndarray, hemi: str) -> list[str]:
+    d = np.floor(values).astype(int)
+    m = np.floor((values - d) * 60).astype(int)
+    s = np.round(((values - d) * 60 - m) * 60).astype(int).clip(0, 59)
+    return [f"{a}°{b:02d}'{c:02d}\"{hemi}" for a, b, c in zip(d, m, s)]
+
+
+def make_csv(path: Path, n: int, seed: int = 7, dms_share: float = 0.2) -> None:
+    rng = np.random.default_rng(seed)
+    form = load_form()
+    labels = [form.field(t).labels["th"] for t in TERMS]
+    lat = np.round(rng.uniform(6.0, 20.0, n), 5)
+    lon = np.round(rng.uniform(98.0, 105.0, n), 5)
+    is_dms = rng.random(n) < dms_share
+    day, month = rng.integers(1, 29, n), rng.integers(1, 13, n)
+    year = rng.integers(2555, 2568, n)  # Buddhist Era 2012–2024
+    months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
+    use_name = rng.random(n) < 0.3
+    dates = [f"{d} {months[m - 1]} {y}" if named else f"{d}/{m}/{y}"
+             for d, m, y, named in zip(day.tolist(), month.tolist(), year.tolist(), use_name.tolist())]
+    dms_text = [f"{a} {b}" for a, b in zip(dms(lat, "N"), dms(lon, "E"))]
+    lat_text = [f"{v:.5f}" for v in lat]
+    lon_text = [f"{v:.5f}" for v in lon]
+    basis = ["คนพบเห็นหรือได้ยิน", "กล้องดักถ่ายหรืออุปกรณ์อื่น"]
+    sexes = ["ตัวผู้", "ตัวเมีย", "ไม่ทราบ", ""]
+    places = [f"ป่าชุมชนบ้าน{i}" for i in range(500)]
+    observers = [f"ผู้สำรวจ {i}" for i in range(200)]
+    sp, bs, sx, pl, ob = (rng.integers(0, k, n).tolist() for k in (len(SPECIES), 2, 4, 500, 200))
+    counts = rng.integers(1, 5, n).tolist()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(labels) + "\n")
+        lines = []
+        for i in range(n):
+            if is_dms[i]:
+                la, lo, v = "", "", dms_text[i].replace('"', '""')  # CSV quoting
+            else:
+                la, lo, v = lat_text[i].translate(THAI_DIGITS), lon_text[i].translate(THAI_DIGITS), ""
+            lines.append(f"TH-{i},{basis[bs[i]]},{SPECIES[sp[i]]},{dates[i].translate(THAI_DIGITS)},{la},{lo},"
+                         f"\"{v}\",ไทย,{places[pl[i]]},{str(counts[i]).translate(THAI_DIGITS)},{sexes[sx[i]]},"
+                         f"{observers[ob[i]]}\n")
+            if len(lines) >= 100_000:
+                fh.writelines(lines)
+                lines = []
+        fh.writelines(lines)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dms-share", type=float, default=0.2, help="share of rows with DMS coordinates")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        csv_path = tmp / "thai.csv"
+        t_make, _ = timed(lambda: make_csv(csv_path, args.rows, dms_share=args.dms_share))
+        size = csv_path.stat().st_size / 2**20
+        print(f"generated {args.rows:,} Thai rows ({size:.0f} MB) in {t_make:.1f} s (not timed below)")
+
+        store = open_store(f"sqlite:///{tmp / 'ours.db'}")
+        t_ours, result = timed(lambda: import_file(store, csv_path, submitted_by="bench", status="accepted"))
+        assert result.stored == args.rows, result.stored
+        canonical = {k: v for k, v in result.batch.columns.items()}
+        store.close()
+
+        raw_store = open_store(f"sqlite:///{tmp / 'raw.db'}")
+        t_raw, added = timed(lambda: raw_store.add_many(canonical, submitted_by="bench", status="accepted"))
+        assert added.stored == args.rows
+        raw_store.close()
+
+    per_s = args.rows / t_ours
+    print(f"{'':38}{'seconds':>9}{'rows/s':>12}")
+    print(f"{'raw insert of canonical rows (baseline)':38}{t_raw:9.2f}{args.rows / t_raw:12,.0f}")
+    print(f"{'full import: read+parse+check+store':38}{t_ours:9.2f}{per_s:12,.0f}")
+    print(f"ratio full import / raw insert: {t_ours / t_raw:.2f}×   target ≤ 10 s: "
+          f"{'met' if t_ours <= 10 else 'NOT met'} (cores: {os.cpu_count()})")
+
+
+if __name__ == "__main__":
+    main()
