@@ -251,22 +251,39 @@ def facets(db, facet_names, facet_limit, **kwargs):
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes. SQLite writers from several processes take turns (BEGIN IMMEDIATE, "
+                   "busy timeout); readers never wait.")
 @handle_errors
-def serve(db, host, port):
+def serve(db, host, port, workers):
     """Start the web server (API, docs at /docs)."""
-    _serve(db, host, port)
+    _serve(db, host, port, workers)
 
 
-def _serve(db: str, host: str, port: int) -> None:
+def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
+    open_store(db).close()  # fail early, with one line, if the database cannot be opened
+    click.echo(f"Serving {db} on http://{host}:{port}/ (API docs at /docs)")
+    # Worker processes build their app from the environment (uvicorn imports the factory in each of them).
+    os.environ.update(OCCURRENCES_DB=db, OCCURRENCES_HOST=host, OCCURRENCES_PORT=str(port))
+    if workers == 1:
+        uvicorn.run(server_app(), host=host, port=port, log_level="warning")
+    else:
+        uvicorn.run("occurrences.cli:server_app", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning")
+
+
+def server_app():
+    """The app as ``occurrences serve`` runs it: settings from ``OCCURRENCES_*``, JSON logs on stderr."""
+    from . import logs
     from .api import create_app
     from .settings import Settings
 
-    settings = Settings(db=db, host=host, port=port)
-    open_store(db).close()  # fail early, with one line, if the database cannot be opened
-    click.echo(f"Serving {db} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    logs.configure()
+    return create_app(Settings())
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..auth import User
 from ..errors import ImportRejected, OccurrencesError
@@ -134,8 +135,10 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
     data = await file.read()
     name = file.filename or "upload"
     try:
-        result = import_bytes(store, data, name, submitted_by=user.name, lang=file_lang,
-                              status=STATUS_FOR_SUBMITTERS)
+        # In a worker thread: a large file takes seconds to convert and store, and the event loop must keep
+        # answering other requests (and other uploads) meanwhile.
+        result = await run_in_threadpool(import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
+                                         status=STATUS_FOR_SUBMITTERS)
     except ImportRejected as exc:
         return render(request, "upload.html", status_code=422, signed_in=True,
                       result=_report_view(exc.report, lang, stored=False,
