@@ -87,7 +87,7 @@ def test_changed_record_on_reimport_is_a_conflict_not_an_overwrite(tmp_path):
     changed = {**rec, "individualCount": 9}
     result = store.add_many([changed, demo_records(2)[1]])
     assert result.statuses == ["conflict", "stored"]
-    assert store.get(rec["occurrenceID"])["individualCount"] == rec["individualCount"]
+    assert store.get(rec["occurrenceID"], access="full")["individualCount"] == rec["individualCount"]
 
 
 def test_backup_and_restore_roundtrip(tmp_path):
