@@ -5,6 +5,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from ..errors import FileProblem
+
 KOBO_META = {"_uuid", "_id", "_submission_time", "meta/instanceID", "meta/rootUuid", "formhub/uuid", "KEY",
              "SubmissionDate", "instanceID", "__version__", "_index", "start", "end"}
 
@@ -16,8 +18,11 @@ def detect_format(path: str | Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if head.startswith(b"PK\x03\x04"):
-        with zipfile.ZipFile(path) as zf:
-            names = [n.lower() for n in zf.namelist()]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n.lower() for n in zf.namelist()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "xlsx"  # a damaged archive: the spreadsheet reader refuses it with a clear message
         if "meta.xml" in names:
             return "dwca"
         if any(n.endswith(".shp") for n in names):
@@ -42,8 +47,12 @@ def detect_format(path: str | Path) -> str:
 
 
 def _json_kind(path: Path) -> str:
-    with open(path, encoding="utf-8-sig") as fh:
-        doc = json.load(fh)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc).splitlines()[0][:200]
+        raise FileProblem(name=path.name, reason=f"it is not valid JSON ({reason})") from None
     if isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature"):
         return "geojson"
     return "kobo-json"
