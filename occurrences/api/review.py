@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -66,8 +67,10 @@ def queue_page(request: Request, store=Depends(get_store)):
     from ..web import render
 
     user = current_user(request)
-    if user.anonymous:
-        return RedirectResponse(f"/signin?next=/review", status_code=303)
+    if user.anonymous:  # sign in first, then come back here in the same language
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        params = {"next": here, **({"lang": request.query_params["lang"]} if "lang" in request.query_params else {})}
+        return RedirectResponse(f"/signin?{urlencode(params)}", status_code=303)
     R.require(user, "reviewer")
     page = R.queue(store, Filters(limit=100))
     items = [{"record": r, "suggestions": R.suggestions(r)} for r in page.records]
