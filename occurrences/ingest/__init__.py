@@ -12,6 +12,7 @@ form's single submissions go through the same path (:func:`submit_record`) so th
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,9 +27,10 @@ from ..i18n import DEFAULT_LANGUAGE
 from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
-from .problems import DuplicateColumns, FileRejected
+from .problems import BrokenCharacter, DuplicateColumns, FileRejected
 from .read import Table, read_table
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
 MAX_LISTED_COLUMNS = 10
 
@@ -181,6 +183,10 @@ def submit_record(store, values: dict, *, lang: str, submitted_by: str, access: 
                   **store_options) -> dict:
     """One web/API submission (values as typed, keyed by term) → the stored record as ``access`` sees it;
     raises ImportRejected whose report has one row (row number 1) listing each field's problems."""
+    for term, v in values.items():
+        broken = _SURROGATE.search(v) if isinstance(v, str) else None
+        if broken:
+            raise BrokenCharacter(field=term, character=f"U+{ord(broken[0]):04X}")
     raw = {term: pa.array(["" if v is None else str(v)], pa.large_string()) for term, v in values.items()}
     batch = validate(raw, 1, lang)
     store_batch(store, batch, None, submitted_by=submitted_by, first_row=1, **store_options)

@@ -23,6 +23,7 @@ from ..parse.text import clean_identifier
 from . import problems as _problems  # noqa: F401  (registers the flag codes)
 
 MAX_CELL = 10_000  # characters
+MAX_WHOLE = 1_000_000_000  # counts: far above any plausible value, well inside a 64-bit integer
 # Formula prefixes (OWASP CSV injection). "+1"/"-1" stay numbers: only a sign followed by a name and "(" counts.
 FORMULA = r"^\s*(?:=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()"
 # C0 controls except tab/newline/CR, DEL, and the bidirectional overrides/isolates that reorder shown text.
@@ -172,8 +173,10 @@ def _convert_field(f: FormField, arr: pa.Array, lang: str, cols: dict, checklist
     elif f.type in ("decimal", "integer"):
         parsed = parse_numbers(arr, lang, whole=f.type == "integer")
         negative = parsed.values < 0
-        issues = Issues.merge([parsed.issues, Issues.where(negative, Problem.of("NUMBER_NEGATIVE", f.term))])
-        values = _none_nan(np.where(negative, np.nan, parsed.values), integer=f.type == "integer")
+        too_large = (parsed.values > MAX_WHOLE) if f.type == "integer" else np.zeros(len(parsed.values), bool)
+        issues = Issues.merge([parsed.issues, Issues.where(negative, Problem.of("NUMBER_NEGATIVE", f.term)),
+                               Issues.where(too_large, Problem.of("NUMBER_TOO_LARGE", f.term, limit=MAX_WHOLE))])
+        values = _none_nan(np.where(negative | too_large, np.nan, parsed.values), integer=f.type == "integer")
     elif f.type == "taxon":
         values, issues = _taxa(arr, f.term, cols, checklist)
     elif f.term == "occurrenceID":

@@ -48,6 +48,14 @@ class DuplicateColumns(FileRejected):
     template = N_("{name}: the columns {columns} all fill the same field {field}. Keep one of them.")
 
 
+class BrokenCharacter(OccurrencesError):
+    """A submitted value holds a lone UTF-16 surrogate (JSON allows "\\ud800"); no stored text can hold one."""
+
+    code = "broken-character"
+    status = 422
+    template = N_("Field {field} contains a broken character ({character}, half of a UTF-16 pair). Retype the value.")
+
+
 class TooLarge(FileRejected):
     code = "file-too-large"
     status = 413
@@ -72,6 +80,9 @@ define("MIXED_SCRIPTS_TEXT", WARNING,
 define("CHOICE_INVALID", ERROR,
        N_("Field {field}: {value!r} is not one of the choices. Use one of: {allowed}."),
        "A pick-list cell that is neither a stored value nor a label in any language.", "Use one of the listed choices.")
+define("NUMBER_TOO_LARGE", ERROR, N_("Field {field}: {value!r} is larger than {limit}. Check the number."),
+       "A whole number beyond any plausible count (and beyond what a database integer holds).",
+       "Correct the number.", threshold="1,000,000,000")
 define("NUMBER_NEGATIVE", ERROR, N_("Field {field}: {value!r} must be 0 or more."),
        "A count or distance below zero.", "Write a number of 0 or more.")
 define("ROW_TOO_SHORT", ERROR,

@@ -94,6 +94,10 @@ define("DATE_INTERVAL_REVERSED", ERROR, N_("The date range {value!r} ends before
        "Interval end before start.", "Swap the dates.")
 
 # Text
+define("TEXT_ZAWGYI_MIXED", ERROR,
+       N_("{field} mixes Burmese words typed in Zawgyi with words typed in Unicode, so it cannot be converted safely. Retype the text in Unicode (Myanmar3/Pyidaungsu fonts)."),
+       "Burmese text with some words clearly Zawgyi and others clearly Unicode (converting would garble the Unicode words).",
+       "Retype the text in Unicode.")
 define("TEXT_ZAWGYI_CONVERTED", WARNING,
        N_("{field} was typed in the Zawgyi encoding; it was converted to Unicode and the original kept. Check the text."),
        "Burmese text in Zawgyi converted to Unicode.", "Type in Unicode (Myanmar3/Pyidaungsu fonts).")

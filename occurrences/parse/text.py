@@ -19,6 +19,7 @@ from .result import Issues, Problem
 from .strings import to_arrow, unique_codes
 
 ZAWGYI_THRESHOLD = 0.95
+MIXED_SURE = 0.999  # per-word certainty needed on both sides to call a cell a Zawgyi/Unicode mix
 _MYANMAR = re.compile(r"[\u1000-\u109f]")
 _KHMER = re.compile(r"[\u1780-\u17ff]")
 # Invisible characters typed as word breaks or joiners (category Cf); kept in display text, removed from keys.
@@ -51,13 +52,24 @@ def detect_zawgyi(text: str) -> bool:
     return zawgyi_probability(text) > ZAWGYI_THRESHOLD
 
 
+def zawgyi_mixed(text: str) -> bool:
+    """Some words clearly Zawgyi and others clearly Unicode: converting the cell would garble the Unicode words
+    and leaving it would keep the Zawgyi ones, so the person has to retype it. Per word, with a stricter
+    threshold than detection: Unicode words of the checklist and form score up to 0.94 on their own."""
+    words = [w for w in text.split() if _MYANMAR.search(w)]
+    if len(words) < 2:
+        return False
+    probabilities = [zawgyi_probability(w) for w in words]
+    return max(probabilities) > MIXED_SURE and min(probabilities) < 1 - MIXED_SURE
+
+
 def zawgyi_to_unicode(text: str) -> str:
     return unicodedata.normalize("NFC", _zawgyi_to_unicode().transliterate(text))
 
 
 def normalize_text(text: str) -> tuple[str, bool]:
     """One cell → (normalised text, converted from Zawgyi?). Zawgyi first: NFC would reorder Zawgyi bytes."""
-    converted = detect_zawgyi(text)
+    converted = detect_zawgyi(text) and not zawgyi_mixed(text)
     if converted:
         text = zawgyi_to_unicode(text)
     text = unicodedata.normalize("NFC", text)
@@ -71,9 +83,11 @@ def normalize_texts(values, field: str | None = None) -> tuple[np.ndarray, Issue
     """Cells → (object array of normalised text, None where empty; TEXT_ZAWGYI_CONVERTED per converted row)."""
     codes, uniques = unique_codes(to_arrow(values))
     results = [normalize_text(u) for u in uniques]
+    mixed = [bool(_MYANMAR.search(u)) and zawgyi_mixed(u) for u in uniques]
     texts = np.array([r[0] for r in results] + [None], object)
-    problem = Problem.of("TEXT_ZAWGYI_CONVERTED", field)
-    issues = Issues.from_unique(codes, [(problem,) if r[1] else () for r in results])
+    converted, refused = Problem.of("TEXT_ZAWGYI_CONVERTED", field), Problem.of("TEXT_ZAWGYI_MIXED", field)
+    issues = Issues.from_unique(codes, [(refused,) if m else (converted,) if r[1] else ()
+                                        for r, m in zip(results, mixed)])
     return texts[codes], issues
 
 
