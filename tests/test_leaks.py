@@ -28,6 +28,7 @@ from occurrences.api import create_app
 from occurrences.settings import Settings
 from occurrences.store import open_store
 
+from .conftest import BACKENDS, fresh_db_url
 from .sensitive_seed import SENSITIVE, points, secrets_of, seed
 
 MAX_PER_ROUTE = 40
@@ -37,14 +38,14 @@ GENERIC_CHOICES = ["json", "geojson", "csv", "ndjson", "html", "zip", "dwca", "x
                    "jsonld", "gpkg", "kml"]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    path = tmp_path_factory.mktemp("leaks") / "leaks.db"
-    store = open_store(f"sqlite:///{path}")
-    seeded = seed(store)
-    app = create_app(Settings(db=f"sqlite:///{path}"), store=store)
-    yield app, seeded
-    store.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    with fresh_db_url(request.param, tmp_path_factory.mktemp("leaks")) as url:
+        store = open_store(url)
+        seeded = seed(store)
+        app = create_app(Settings(db=url), store=store)
+        yield app, seeded
+        store.close()
 
 
 # -- route discovery ---------------------------------------------------------------------------------------
