@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from .auth import Forbidden, NotSignedIn, NotYours, User
-from .errors import InvalidValue, NotFound
+from .errors import InvalidValue, NotFound, OccurrencesError
+from .i18n import N_, translate
 from .records import SUBMITTABLE
 from .sensitivity import LEVELS, level_index
 from .store import Filters
@@ -136,7 +137,38 @@ def _fields(changes: Mapping) -> dict:
     unknown = [k for k in changes if k not in SUBMITTABLE]
     if unknown:
         raise InvalidValue(unknown[0], changes[unknown[0]], reason="not a field that can be edited")
+    _check_text(changes)
     return dict(changes)
+
+
+class CorrectionRefused(OccurrencesError):
+    code = "invalid-correction"
+    status = 422
+    template = N_("The change was not saved: {problem}")
+
+    def __init__(self, flag):
+        self.flag = flag
+        super().__init__(problem=flag.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return translate(lang, self.template, problem=self.flag.message(lang))
+
+
+def _check_text(changes: Mapping) -> None:
+    """Corrections pass the same cell checks as imports: no control characters or bidirectional overrides, no
+    spreadsheet formulas, no oversized text."""
+    import pyarrow as pa
+
+    from .flags import ERROR
+    from .ingest.convert import check_cells
+
+    for term, value in changes.items():
+        if isinstance(value, str):
+            _, issues = check_cells(pa.array([value], pa.large_string()), term)
+            for _, problem in issues:
+                flag = problem.to_flag(None, value[:80])
+                if flag.severity == ERROR:
+                    raise CorrectionRefused(flag)
 
 
 __all__ = ["initial_status", "require", "submit", "queue", "edit", "accept", "reject", "suggestions",

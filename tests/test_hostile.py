@@ -8,13 +8,16 @@ from occurrences.cli import cli
 from occurrences.settings import Settings
 from occurrences.store import Filters, open_store
 
-from .hostile import hostile_files, hostile_query_params
+from occurrences.auth import add_user
+
+from .hostile import LIMIT, SEED_ID, hostile_files, hostile_query_params, hostile_requests
 
 FILES = hostile_files()
+REQUESTS = hostile_requests()
 
 
 def test_corpus_is_large_enough():
-    assert len(FILES) + len(hostile_query_params()) >= 200 - 80  # grows with the upload/API cases below
+    assert len(FILES) + len(hostile_query_params()) + len(REQUESTS) >= 200
 
 
 def stored(db) -> int:
@@ -55,3 +58,55 @@ def test_api_query_params_get_4xx_with_error_body(client, params):
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
     body = r.json()
     assert body["message"] and body["code"] and "Traceback" not in r.text
+
+
+# -- hostile requests to the write and upload endpoints ----------------------------------------------------------
+ROLES = ("submitter", "reviewer", "reader")
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    """An app with a small upload limit, a user of each role and one pending record to aim reviews at."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('hostile-http') / 'w.db'}"
+    store = open_store(url)
+    tokens = {role: add_user(store, role, role) for role in ROLES}
+    store.add_many([{"occurrenceID": SEED_ID, "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
+                     "eventDate": "2021-04-05", "decimalLatitude": 15.1, "decimalLongitude": 100.2,
+                     "countryCode": "TH", "locality": "near the river"}], submitted_by="submitter", status="pending")
+    store.close()
+    app = create_app(Settings(db=url, max_upload_bytes=LIMIT))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c, tokens
+
+
+def snapshot(store):
+    everything = Filters(access="full", status=["accepted", "pending", "rejected"], limit=1000)
+    return store.count(everything), store.get(SEED_ID, access="full")
+
+
+@pytest.mark.parametrize("req", REQUESTS, ids=[r.name for r in REQUESTS])
+def test_hostile_request_is_refused_and_stores_nothing(writable, req):
+    client, tokens = writable
+    store = client.app.state.store
+    before = snapshot(store)
+    headers = {}
+    if req.role == "invalid":
+        headers["Authorization"] = "Bearer made-up-token"
+    elif req.role:
+        headers["Authorization"] = f"Bearer {tokens[req.role]}"
+    if req.content_type:
+        headers["Content-Type"] = req.content_type
+    kwargs = {k: v for k, v in (("json", req.json), ("content", req.content), ("files", req.files),
+                                ("data", req.data)) if v is not None}
+    r = client.request(req.method, req.path, headers=headers, **kwargs)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:500])
+    if req.status:
+        assert r.status_code == req.status, r.text[:300]
+    assert "Traceback" not in r.text and "File \"/" not in r.text
+    if r.headers.get("content-type", "").startswith("application/json"):
+        body = r.json()
+        assert body["code"] and body["message"] and body["status"] == r.status_code
+    else:
+        assert req.page, (r.status_code, r.headers.get("content-type"), r.text[:300])
+        assert "<html" in r.text.lower()
+    assert snapshot(store) == before

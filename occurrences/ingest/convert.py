@@ -24,8 +24,9 @@ from . import problems as _problems  # noqa: F401  (registers the flag codes)
 
 MAX_CELL = 10_000  # characters
 MAX_WHOLE = 1_000_000_000  # counts: far above any plausible value, well inside a 64-bit integer
-# Formula prefixes (OWASP CSV injection). "+1"/"-1" stay numbers: only a sign followed by a name and "(" counts.
-FORMULA = r"^\s*(?:=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()"
+# Formula prefixes (OWASP CSV injection). "+1"/"-1" stay numbers: only a sign followed by a name and "(" (a
+# function call) or "|" (a DDE link such as +cmd|' /C calc'!A0) counts.
+FORMULA = r"^\s*(?:=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|])"
 # C0 controls except tab/newline/CR, DEL, and the bidirectional overrides/isolates that reorder shown text.
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 STRICT_SCRIPT_FIELDS = ("scientificName", "occurrenceID")  # mixed scripts there are errors, elsewhere warnings
