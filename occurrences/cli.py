@@ -516,6 +516,21 @@ def _register_form_commands() -> None:
     cli.add_command(template_command)
 
 
+@cli.command()
+@click.option("--from", "src", required=True, help="Source database URL.")
+@click.option("--to", "dst", required=True, help="Destination database URL (empty, or new).")
+@handle_errors
+def migrate(src, dst):
+    """Copy everything (records, flags, users, audit trail) between databases, e.g. SQLite → PostGIS, and
+    verify counts and checksums."""
+    from .migrate import migrate as do_migrate
+    from .store import redact
+
+    result = do_migrate(src, dst)
+    click.echo(f"Copied {result.records} records from {redact(src)} to {redact(dst)}; "
+               f"counts and checksums verified ({result.checksum[:12]}).")
+
+
 _register_form_commands()
 
 

@@ -129,3 +129,13 @@ def test_demo_builds_five_countries(db):
     assert len(store.facets(Filters(), ["scientificName"])["scientificName"]) >= 5
     first = store.query(Filters(limit=1)).records[0]
     assert "Synthetic" in first["occurrenceRemarks"]
+
+
+def test_migrate_command_copies_and_verifies(tmp_path):
+    src, dst = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    assert run("demo", "--db", src, "--records", "50").exit_code == 0
+    result = run("migrate", "--from", src, "--to", dst)
+    assert result.exit_code == 0, result.output
+    assert "Copied 50 records" in result.output and "checksums verified" in result.output
+    full = Filters(access="full", limit=100)
+    assert open_store(src).query(full).records == open_store(dst).query(full).records
