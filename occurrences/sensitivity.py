@@ -109,19 +109,16 @@ def public_columns(lat: np.ndarray, lon: np.ndarray, uncertainty: np.ndarray, wi
     pub_lon = np.where(levels == NONE, lon, np.where(generalised, cell_lon, np.nan))
     has_point = np.isfinite(lat) & np.isfinite(lon)
     pub_unc = np.where(levels == NONE, uncertainty, np.where(generalised & has_point, widened, np.nan))
-    withheld_out, generalizations_out = [], []
-    for level, w, g in zip(levels.tolist(), withheld, generalizations):
-        if level == NONE:
-            withheld_out.append(w)
-            generalizations_out.append(g)
-        elif level == WITHHOLD:
-            withheld_out.append(WITHHELD_ALL_TEXT)
-            generalizations_out.append(None)
-        else:
-            withheld_out.append(WITHHELD_TEXT)
-            generalizations_out.append(GENERALISED_TEXT.format(size=CELL_DEGREES[level]))
+    withheld_out = np.array(list(withheld), dtype=object)
+    generalizations_out = np.array(list(generalizations), dtype=object)
+    for level in (CELL_01, CELL_02, WITHHOLD):
+        rows = levels == level
+        if rows.any():
+            withheld_out[rows] = WITHHELD_ALL_TEXT if level == WITHHOLD else WITHHELD_TEXT
+            generalizations_out[rows] = (None if level == WITHHOLD
+                                         else GENERALISED_TEXT.format(size=CELL_DEGREES[level]))
     return {"_pub_lat": _none_nan(pub_lat), "_pub_lon": _none_nan(pub_lon), "_pub_uncertainty": _none_nan(pub_unc),
-            "_pub_withheld": withheld_out, "_pub_generalizations": generalizations_out}
+            "_pub_withheld": withheld_out.tolist(), "_pub_generalizations": generalizations_out.tolist()}
 
 
 def _none_nan(arr: np.ndarray) -> list:

@@ -55,8 +55,10 @@ def public_derived(out: Mapping[str, list], record_sensitivity: Sequence | int |
     """The ``_pub_*`` and sensitivity columns for a batch already validated by ``to_columns``."""
     n = len(out["occurrenceID"])
     if record_sensitivity is None or isinstance(record_sensitivity, (int, str)):
-        record_sensitivity = [record_sensitivity] * n
-    own = np.array([SENS.level_index(v) for v in record_sensitivity], dtype="int64")
+        own = np.full(n, SENS.level_index(record_sensitivity), dtype="int64")
+    else:  # each distinct requested level read once
+        index = {v: SENS.level_index(v) for v in set(record_sensitivity)}
+        own = np.array([index[v] for v in record_sensitivity], dtype="int64")
     level = np.maximum(SENS.species_levels(out["scientificName"]), own)
     lat = _floats(out["decimalLatitude"])
     lon = _floats(out["decimalLongitude"])
@@ -68,7 +70,7 @@ def public_derived(out: Mapping[str, list], record_sensitivity: Sequence | int |
 
 
 def _floats(values: list) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype="float64")
+    return np.array(values, dtype="float64")  # None → NaN
 
 
 # -- read side -------------------------------------------------------------------------------------------
