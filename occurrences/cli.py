@@ -87,8 +87,10 @@ def init(db):
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the submission.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
 @click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
+@click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True,
+              help="Review status of the imported records (the operator's imports are accepted directly).")
 @handle_errors
-def import_(files, db, lang, report_path, submitted_by):
+def import_(files, db, lang, report_path, submitted_by, status):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
     from .ingest import FileRejected, import_file
@@ -98,7 +100,7 @@ def import_(files, db, lang, report_path, submitted_by):
     try:
         for path in files:
             try:
-                result = _import_one(store, path, submitted_by=submitted_by, lang=lang)
+                result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status)
             except ImportRejected as exc:
                 reports.append(exc.report.to_dict())
                 raise
