@@ -83,7 +83,7 @@ def import_interchange(store, data: Interchange, source: str, *, submitted_by: s
         record_language = raw.pop("language")
     else:
         record_language = None
-    batch = validate(raw, data.n, language)
+    batch = validate(raw, data.n, language, store=store)
     if data.unknown:
         batch.issues = Issues.merge([batch.issues, unknown_column_issues(data.unknown, data.n)])
     if not batch.ok:

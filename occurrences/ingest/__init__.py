@@ -71,7 +71,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     form = form or load_form()
     table = read_table(data, name)
     raw, detected, unknown = columns_by_term(table, name, form)
-    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist)
+    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
                                                            expected=len(table.headers))))
@@ -112,23 +112,101 @@ def unknown_column_issues(unknown: list[str], n: int) -> Issues:
                          for header in unknown])
 
 
-def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None) -> Batch:
-    """Convert and check; the returned batch says which rows have errors (nothing is stored here)."""
+def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None) -> Batch:
+    """Convert and check; the returned batch says which rows have errors (nothing is stored here).
+    With ``store``, records are also compared with stored ones for duplicates."""
     form = form or load_form()
     batch = convert(raw, n, lang, form, checklist)
-    quality = check_quality(batch.columns, n, lang)
+    existing = existing_candidates(store, batch.columns, n) if store is not None else None
+    quality = _not_already_refused(check_quality(batch.columns, n, lang, existing), batch.issues)
     if len(quality):
         batch.issues = Issues.merge([batch.issues, quality])
     return batch
 
 
-def check_quality(columns: dict[str, list], n: int, lang: str) -> Issues:
+_FIELD_GROUPS = {f: g for g, fields in {
+    "coordinates": ("decimalLatitude", "decimalLongitude", "verbatimCoordinates", "verbatimLatitude",
+                    "verbatimLongitude", "geodeticDatum", "coordinateUncertaintyInMeters"),
+    "date": ("eventDate", "verbatimEventDate", "year"),
+} .items() for f in fields}
+
+
+def _not_already_refused(quality: Issues, parsed: Issues) -> Issues:
+    """Drop quality findings about a value the parsers already refused in that row (a latitude that could not
+    be read is not also "missing"): one clear message per mistake."""
+    refused = {(int(row), _FIELD_GROUPS.get(p.field, p.field)) for row, p in parsed if p.severity == "error"}
+    if not refused or not len(quality):
+        return quality
+    keep = np.array([(int(row), _FIELD_GROUPS.get(p.field, p.field)) not in refused for row, p in quality], bool)
+    return Issues(quality.rows[keep], quality.problems[keep])
+
+
+def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) -> Issues:
     """The single place where data-quality checks run on canonical columns (geography, dates, duplicates).
 
-    Takes the canonical columns (term → list, as stored) and returns per-row problems
-    (:class:`~occurrences.parse.Issues`, 0-based rows, ``field`` set): errors reject the batch, warnings are
-    stored with the record. To be wired to :func:`occurrences.quality.check_batch` (its flags → Issues)."""
-    return Issues()
+    Runs :func:`occurrences.quality.check_batch` and returns its findings as per-row problems
+    (:class:`~occurrences.parse.Issues`, 0-based rows): errors reject the batch, warnings are stored with the
+    record. Where no country was given, the country derived from the coordinates is filled in ``columns``.
+    ``existing``: stored records to look for duplicates among (see :func:`existing_candidates`)."""
+    from ..quality import check_batch
+
+    result = check_batch(columns, species_countries=_species_countries(), existing=existing, first_row=0)
+    derived = result.derived_country
+    if n and any(d for d in derived):
+        given = columns.get("countryCode") or [None] * n
+        columns["countryCode"] = [g or d for g, d in zip(given, derived)]
+    parts = []
+    for flag_set in result.sets:
+        if not len(flag_set):
+            continue
+        problems = np.empty(len(flag_set), object)
+        problems[:] = [Problem.of(f.code, f.field, **f.params) for f in flag_set.flags(0)]
+        parts.append(Issues(np.asarray(flag_set.index, np.int64), problems))
+    return Issues.merge(parts)
+
+
+def _species_countries():
+    """Countries the checklist knows a species from; None (no check) where its range is not recorded."""
+    from ..taxa import Checklist
+
+    checklist = Checklist.load()
+
+    def countries(name: str):
+        try:
+            known = checklist.countries(name)
+        except Exception:
+            return None
+        return set(known) if known else None
+
+    return countries
+
+
+MAX_DUPLICATE_LOOKUP = 20_000  # rows; larger batches are checked for duplicates within themselves only
+
+
+def existing_candidates(store, columns: dict[str, list], n: int):
+    """Stored records that could duplicate this batch (same species, dates within the batch's range), as the
+    columns :func:`check_quality` takes; None when the batch is too large to look up cheaply."""
+    from ..store import Filters
+
+    if n == 0 or n > MAX_DUPLICATE_LOOKUP or not hasattr(store, "iter_records"):
+        return None
+    names = sorted({v for v in columns.get("scientificName") or [] if v})
+    starts = sorted(str(v).split("/")[0] for v in columns.get("eventDate") or [] if v)
+    if not names or not starts:
+        return None
+    try:
+        from ..records import date_bounds
+
+        window = (date_bounds(starts[0])[0], date_bounds(starts[-1])[1])
+    except Exception:
+        return None
+    keys = ("scientificName", "eventDate", "decimalLatitude", "decimalLongitude", "recordedBy", "occurrenceID")
+    out = {k: [] for k in keys}
+    for rec in store.iter_records(Filters(scientificName=names, eventDate=window, access="full")):
+        for k in keys:
+            out[k].append(rec.get(k))
+    return out if out["occurrenceID"] else None
 
 
 def store_batch(store, batch: Batch, source: str | None, *, submitted_by: str, dry_run: bool = False,
@@ -188,7 +266,7 @@ def submit_record(store, values: dict, *, lang: str, submitted_by: str, access: 
         if broken:
             raise BrokenCharacter(field=term, character=f"U+{ord(broken[0]):04X}")
     raw = {term: pa.array(["" if v is None else str(v)], pa.large_string()) for term, v in values.items()}
-    batch = validate(raw, 1, lang)
+    batch = validate(raw, 1, lang, store=store)
     store_batch(store, batch, None, submitted_by=submitted_by, first_row=1, **store_options)
     return store.get(batch.columns["occurrenceID"][0], access=access)
 
