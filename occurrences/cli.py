@@ -533,6 +533,69 @@ def migrate(src, dst):
                f"counts and checksums verified ({result.checksum[:12]}).")
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", envvar="OCCURRENCES_DB", default=None,
+              help="Also look for duplicates among the records of this database (nothing is written).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the submission and of the messages (detected from the headers if absent).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
+@handle_errors
+def validate(file, db, lang, report_path):
+    """Run every check on FILE without storing anything; list each problem by row and field."""
+    import tempfile
+
+    from .report import Report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(db or f"sqlite:///{Path(tmp) / 'validate.db'}")
+        try:
+            try:
+                result = _import_one(store, file, lang=lang, dry_run=True)
+                report = result.report
+            except ImportRejected as exc:
+                report = exc.report
+        finally:
+            store.close()
+    shown = lang or report.language
+    if report_path:
+        Path(report_path).write_text(json.dumps(report.to_dict(shown), ensure_ascii=False, indent=1), "utf-8")
+    _print_report(report, shown)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_report(report, lang: str) -> None:
+    for row in report.rows:
+        for flag in row.flags:
+            click.echo(f"row {row.row}\t{flag.field or '-'}\t{flag.code}\t{flag.severity}\t{flag.message(lang)}")
+    click.echo(f"{report.total} rows: {report.total - report.rejected} valid, {report.rejected} with errors")
+
+
+@cli.group()
+def geodata():
+    """Country boundaries used by the checks (Natural Earth, from an installed package)."""
+
+
+@geodata.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the files exist.")
+@handle_errors
+def geodata_build(force):
+    """Build the boundary GeoPackage and lookup grid from the installed Natural Earth package."""
+    from .quality import build_boundaries
+
+    path = build_boundaries(force=force)
+    click.echo(f"Boundaries ready: {path}")
+
+
+@cli.command("flags")
+def flags_table():
+    """Print the table of quality flags (code, severity, meaning, threshold, what to do) as Markdown."""
+    from .flags import markdown_table
+
+    click.echo(markdown_table())
+
+
 _register_form_commands()
 
 

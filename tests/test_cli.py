@@ -139,3 +139,31 @@ def test_migrate_command_copies_and_verifies(tmp_path):
     assert "Copied 50 records" in result.output and "checksums verified" in result.output
     full = Filters(access="full", limit=100)
     assert open_store(src).query(full).records == open_store(dst).query(full).records
+
+
+def test_validate_reports_every_check_and_stores_nothing(tmp_path, db):
+    path = write_csv(tmp_path / "v.csv", GOOD_HEADER, [
+        ["v1", "HumanObservation", "Paguma larvata", "2023-05-01", "100.5", "13.7", "TH", "x"],
+        ["v2", "HumanObservation", "Paguma larvata", "2567-05-01", "18.79", "98.98", "TH", "x"],
+        ["v3", "HumanObservation", "Paguma larvata", "2023-05-01", "18.79", "98.98", "", "x"],
+    ])
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(cli, ["validate", str(path), "--db", db, "--report", str(report)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(l.startswith("row 2\tdecimalLatitude\tCOORDINATE_OUT_OF_RANGE\terror") for l in lines)
+    assert any(l.startswith("row 3\teventDate\tDATE_LOOKS_BUDDHIST_ERA\twarning") for l in lines)
+    assert any(l.startswith("row 4\tcountryCode\tCOUNTRY_DERIVED_FROM_COORDINATES\twarning") for l in lines)
+    assert lines[-1] == "3 rows: 2 valid, 1 with errors"
+    assert json.loads(report.read_text())["rejected"] == 1
+    assert open_store(db).count(Filters(access="full")) == 0
+    thai = CliRunner().invoke(cli, ["validate", str(path), "--lang", "th"])
+    assert "ละติจูด" in thai.output
+
+
+def test_flags_table_and_geodata_build():
+    table = run("flags").output
+    assert "\n| `COUNTRY_COORDINATE_MISMATCH` |" in table or "\n| COUNTRY_COORDINATE_MISMATCH |" in table
+    assert "ZERO_COORDINATE" in table and "| code | severity |" in table
+    built = run("geodata", "build")
+    assert built.exit_code == 0 and "Boundaries ready" in built.output
