@@ -7,17 +7,20 @@ from typing import Sequence
 from .store import Filters
 
 
-@lru_cache(maxsize=1)
 def _checklist():
-    from .taxa import DEFAULT_OVERLAY, Checklist
+    from .taxa import current
 
-    return Checklist.load(DEFAULT_OVERLAY)
+    return current()
+
+
+def _accepted(name: str) -> str:
+    return _accepted_in(_checklist(), name)
 
 
 @lru_cache(maxsize=4096)
-def _accepted(name: str) -> str:
+def _accepted_in(checklist, name: str) -> str:
     try:
-        return _checklist().get(name).scientific_name
+        return checklist.get(name).scientific_name
     except (KeyError, ImportError):  # unknown name; or a build without the checklist
         return name
 

@@ -20,7 +20,6 @@ submitter or a reviewer).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -79,11 +78,10 @@ def species_levels(names: Sequence[str | None]) -> np.ndarray:
     return np.array([unique[n] for n in names], dtype="int64")
 
 
-@lru_cache(maxsize=1)
 def _checklist():
-    from .taxa import Checklist
+    from .taxa import current
 
-    return Checklist.load()
+    return current()
 
 
 def _checklist_lookup(name: str) -> str | None:

@@ -22,6 +22,7 @@ LC, DD, ?   none                   generalise 0.1°
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,12 +218,31 @@ class Checklist:
         return [sorted(self._folded[key])[0][2] for key, _score, _ in found]
 
 
-def add_names(csv_path: str | Path, overlay: str | Path = DEFAULT_OVERLAY) -> int:
+def overlay_path() -> Path:
+    """Where coordinators' names live: ``OCCURRENCES_NAMES`` or ``names_overlay.csv`` in the working directory."""
+    return Path(os.environ.get("OCCURRENCES_NAMES") or DEFAULT_OVERLAY)
+
+
+_CURRENT: dict = {}
+
+
+def current() -> "Checklist":
+    """The checklist every part of the program uses: packaged names plus the overlay, reloaded when the overlay
+    file changes (a coordinator's ``occurrences species add-names`` takes effect without a restart)."""
+    path = overlay_path()
+    key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+    if _CURRENT.get("key") != key:
+        _CURRENT.update(key=key, checklist=Checklist.load(path))
+    return _CURRENT["checklist"]
+
+
+def add_names(csv_path: str | Path, overlay: str | Path | None = None) -> int:
     """Append coordinators' names (columns scientific_name, language, name, source) to the overlay CSV.
 
     The whole file is checked first; nothing is written if any row is wrong. Returns the number of names added
     (names already present for that species and language are skipped).
     """
+    overlay = overlay or overlay_path()
     checklist = Checklist.load(overlay)
     rows = _read_csv(csv_path)
     new = []

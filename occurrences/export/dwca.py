@@ -104,9 +104,9 @@ class VernacularNames:
 
 def _checklist_names() -> dict[str, list[tuple[str, str]]]:
     try:
-        from ..taxa import Checklist
+        from ..taxa import current
 
-        taxa = Checklist.load().taxa
+        taxa = current().taxa
     except Exception:  # no checklist installed: records' own names only
         return {}
     return {t.scientific_name: [(n.name, n.language) for n in t.names] for t in taxa.values()}

@@ -167,9 +167,9 @@ def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) ->
 
 def _species_countries():
     """Countries the checklist knows a species from; None (no check) where its range is not recorded."""
-    from ..taxa import Checklist
+    from ..taxa import current
 
-    checklist = Checklist.load()
+    checklist = current()
 
     def countries(name: str):
         try:

@@ -224,11 +224,10 @@ def _taxa(arr: pa.Array, term: str, cols: dict, checklist) -> tuple[np.ndarray, 
     return result.scientific_name, Issues.merge([text_issues, result.issues])
 
 
-@lru_cache(maxsize=1)
 def default_checklist():
-    from ..taxa import DEFAULT_OVERLAY, Checklist
+    from ..taxa import current
 
-    return Checklist.load(DEFAULT_OVERLAY)
+    return current()
 
 
 def _verbatim(arr: pa.Array) -> list:

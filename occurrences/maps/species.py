@@ -7,7 +7,6 @@ Without the checklist the store's own records are the fallback: the accepted nam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..errors import OccurrencesError
 from ..i18n import LANGUAGES, N_
@@ -59,14 +58,13 @@ def species_list(store, access: str = "public") -> list[SpeciesInfo]:
     return [info for name, _n in counts if (info := _from_records(store, name, access))]
 
 
-@lru_cache(maxsize=1)
 def checklist():
     """The packaged checklist (:class:`occurrences.taxa.Checklist`), loaded once; None if not installed."""
     try:
-        from ..taxa import Checklist
+        from ..taxa import current
     except ImportError:
         return None
-    return Checklist.load()
+    return current()
 
 
 def _from_checklist(accepted: str) -> SpeciesInfo | None:
