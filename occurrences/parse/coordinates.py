@@ -99,9 +99,25 @@ class Parts:
         self.two_hemispheres[rows] = (h1 >= 0) & (h2 >= 0)
         self.hemi[rows] = np.where(h1 >= 0, h1, h2)  # index into _HEMI_KEYS, or -1
 
+    _ARRAYS = ("matched", "d", "d_frac", "m", "s", "m_frac", "minus", "two_hemispheres", "hemi")
+
     @property
     def vietnamese_letters(self) -> np.ndarray:
         return _HEMI_VI[self.hemi]
+
+    def take(self, index) -> "Parts":
+        """The parts of the rows ``index`` (positions or a mask), as a new Parts."""
+        out = object.__new__(Parts)
+        for name in self._ARRAYS:
+            setattr(out, name, getattr(self, name)[index])
+        return out
+
+    def pick(self, use_other: np.ndarray, other: "Parts") -> "Parts":
+        """Row by row, these parts or ``other``'s (same length): the halves of pairs written in either order."""
+        out = object.__new__(Parts)
+        for name in self._ARRAYS:
+            setattr(out, name, np.where(use_other, getattr(other, name), getattr(self, name)))
+        return out
 
 
 def _number(field: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -77,7 +77,10 @@ def _utm_inverse(zone: int, south: bool, epsg: int) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(projected, geographic, always_xy=True)
 
 
-def utm_to_geographic(zone: int, south: bool, easting: float, northing: float, epsg: int) -> tuple[float, float]:
-    """UTM on datum ``epsg`` → (lon, lat) on the same datum (the datum step is separate)."""
+def utm_to_geographic(zone: int, south: bool, easting, northing, epsg: int):
+    """UTM on datum ``epsg`` → (lon, lat) on the same datum (the datum step is separate). Scalars give floats,
+    arrays give arrays (one PROJ call for all of them); positions PROJ cannot invert come back as inf."""
     x, y = _utm_inverse(zone, south, epsg).transform(easting, northing)
-    return float(x), float(y)
+    if np.ndim(x) == 0:
+        return float(x), float(y)
+    return np.asarray(x, float), np.asarray(y, float)

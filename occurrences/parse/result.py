@@ -90,6 +90,25 @@ class Issues:
         problems[:] = [p for c in row_codes for p in table[c]]
         return cls(out_rows, problems)
 
+    def spread(self, codes: np.ndarray) -> "Issues":
+        """Problems found once per distinct value (``rows`` index the distinct values) → on every row whose code
+        (row → distinct index, −1 for none) points to it; a value's problems keep their order."""
+        if not len(self.rows):
+            return Issues()
+        n_distinct = max(int(self.rows.max()), int(codes.max(initial=-1))) + 1
+        has = np.zeros(n_distinct + 1, bool)  # the extra last entry answers code −1
+        has[self.rows] = True
+        hit = np.flatnonzero(has[codes])
+        hit = hit[np.argsort(codes[hit], kind="stable")]  # rows grouped by value, in row order within a value
+        hit_codes = codes[hit]
+        lo = np.searchsorted(hit_codes, self.rows, "left")
+        counts = np.searchsorted(hit_codes, self.rows, "right") - lo
+        which = np.repeat(np.arange(len(self.rows)), counts)  # problem of each output entry
+        position = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        rows = hit[position]
+        order = np.argsort(rows, kind="stable")
+        return Issues(rows[order], self.problems[which][order])
+
     def __len__(self) -> int:
         return len(self.rows)
 
