@@ -596,6 +596,35 @@ def flags_table():
     click.echo(markdown_table())
 
 
+@cli.group()
+def species():
+    """The taxon checklist: names in six languages, IUCN category, sensitivity."""
+
+
+@species.command("list")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+def species_list(lang):
+    """Print the checklist with vernacular names in LANG (JSON lines)."""
+    from .taxa import current
+
+    for entry in current().species(lang):
+        click.echo(json.dumps(entry, ensure_ascii=False))
+
+
+@species.command("add-names")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--overlay", type=click.Path(dir_okay=False), default=None,
+              help="Names file to extend (default: OCCURRENCES_NAMES or names_overlay.csv).")
+@handle_errors
+def species_add_names(file, overlay):
+    """Add vernacular names from a CSV (scientific_name, language, name, source); every name needs a source.
+    The whole file is checked first: nothing is added if a row is wrong."""
+    from .taxa import add_names, overlay_path
+
+    n = add_names(file, overlay)
+    click.echo(f"{n} names added to {overlay or overlay_path()}")
+
+
 _register_form_commands()
 
 

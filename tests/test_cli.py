@@ -167,3 +167,24 @@ def test_flags_table_and_geodata_build():
     assert "ZERO_COORDINATE" in table and "| code | severity |" in table
     built = run("geodata", "build")
     assert built.exit_code == 0 and "Boundaries ready" in built.output
+
+
+def test_species_add_names_needs_a_source_and_is_all_or_nothing(tmp_path, monkeypatch):
+    overlay = tmp_path / "names.csv"
+    monkeypatch.setenv("OCCURRENCES_NAMES", str(overlay))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("scientific_name,language,name,source\n"
+                   "Paguma larvata,km,SYNTHETIC-TEST-NAME-1,Test fixture\n"
+                   "Paguma larvata,lo,SYNTHETIC-TEST-NAME-2,\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["species", "add-names", str(bad)])
+    assert result.exit_code == 1 and "source" in result.output
+    assert not overlay.exists() or "SYNTHETIC" not in overlay.read_text()
+    good = tmp_path / "good.csv"
+    good.write_text("scientific_name,language,name,source\nPaguma larvata,km,SYNTHETIC-TEST-NAME-1,Test fixture\n",
+                    encoding="utf-8")
+    assert "1 names added" in run("species", "add-names", str(good)).output
+    listed = [json.loads(l) for l in run("species", "list", "--lang", "km").output.splitlines()]
+    paguma = next(e for e in listed if e["scientificName"] == "Paguma larvata")
+    assert paguma["vernacularName"] == "SYNTHETIC-TEST-NAME-1"
+    from occurrences.query import resolve_names
+    assert resolve_names(["SYNTHETIC-TEST-NAME-1"]) == ["Paguma larvata"]
