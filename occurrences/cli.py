@@ -94,23 +94,31 @@ def import_(files, db, lang, report_path, submitted_by, status):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
     from .ingest import FileRejected, import_file
+    from .logs import log_import
 
     store = open_store(db)
     reports = []
     try:
         for path in files:
+            logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
                 result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status)
             except ImportRejected as exc:
+                log_import(**logged, error=exc)
                 reports.append(exc.report.to_dict())
                 raise
             except FileRejected as exc:  # the file as a whole: no rows to list
+                log_import(**logged, error=exc)
                 reports.append({"source": Path(path).name, "status": "rejected", "stored": 0,
                                 "error": exc.to_dict(lang or "en")})
+                raise
+            except OccurrencesError as exc:
+                log_import(**logged, error=exc)
                 raise
             finally:
                 if report_path:
                     Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
+            log_import(**logged, result=result)
             reports.append(result.report.to_dict())
             click.echo(f"{path}: {result.stored} stored, {result.skipped} already present, "
                        f"{result.conflicts} conflicts (language: {result.language})")

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 from .auth import Forbidden, NotSignedIn, NotYours, User
 from .errors import InvalidValue, NotFound, OccurrencesError
 from .i18n import N_, translate
+from .logs import log_event
 from .records import SUBMITTABLE
 from .sensitivity import LEVELS, level_index
 from .store import Filters
@@ -61,15 +62,14 @@ def _state_for_change(store, occurrence_id: str, user: User) -> dict:
 
 def edit(store, occurrence_id: str, changes: Mapping, user: User) -> dict:
     _state_for_change(store, occurrence_id, user)
-    return store.update(occurrence_id, _fields(changes), actor=user.name, action="edit")
+    return _update(store, occurrence_id, _fields(changes), user, "edit")
 
 
 def accept(store, occurrence_id: str, user: User, changes: Mapping | None = None) -> dict:
     """Accept, optionally with corrections, in one audited change."""
     require(user, "reviewer")
     _exists(store, occurrence_id)
-    return store.update(occurrence_id, {**_fields(changes or {}), "status": "accepted"}, actor=user.name,
-                        action="accept")
+    return _update(store, occurrence_id, {**_fields(changes or {}), "status": "accepted"}, user, "accept")
 
 
 def reject(store, occurrence_id: str, user: User, reason: str) -> dict:
@@ -77,8 +77,7 @@ def reject(store, occurrence_id: str, user: User, reason: str) -> dict:
     if not (reason or "").strip():
         raise InvalidValue("reason", reason, reason="say why the record is rejected")
     _exists(store, occurrence_id)
-    return store.update(occurrence_id, {"status": "rejected"}, actor=user.name, action="reject",
-                        reason=reason.strip())
+    return _update(store, occurrence_id, {"status": "rejected"}, user, "reject", reason=reason.strip())
 
 
 def suggestions(record: Mapping) -> dict[str, dict]:
@@ -102,8 +101,8 @@ def accept_suggestion(store, occurrence_id: str, code: str, user: User,
     if not fix:
         raise InvalidValue("code", code, reason="this record has no suggested fix for that flag")
     issues = [c for c in record.get("issues") or [] if c != code]
-    return store.update(occurrence_id, {**_fields(fix), "issues": issues, "status": "accepted"},
-                        actor=user.name, action="accept-suggestion", reason=code)
+    return _update(store, occurrence_id, {**_fields(fix), "issues": issues, "status": "accepted"}, user,
+                   "accept-suggestion", reason=code)
 
 
 def raise_sensitivity(store, occurrence_id: str, level: str, user: User) -> dict:
@@ -116,7 +115,7 @@ def raise_sensitivity(store, occurrence_id: str, level: str, user: User) -> dict
         raise InvalidValue("sensitivity", level, reason=str(exc)) from None
     if wanted < level_index(state["record_sensitivity"]) and not user.has("reviewer"):
         raise InvalidValue("sensitivity", level, reason="a submitter can only make a record more sensitive")
-    return store.update(occurrence_id, {"sensitivity": LEVELS[wanted]}, actor=user.name, action="sensitivity")
+    return _update(store, occurrence_id, {"sensitivity": LEVELS[wanted]}, user, "sensitivity")
 
 
 def history(store, occurrence_id: str, user: User) -> list[dict]:
@@ -126,6 +125,15 @@ def history(store, occurrence_id: str, user: User) -> list[dict]:
     if state is None or (not user.has("reviewer") and state["submittedBy"] != user.name):
         raise NotFound(id=occurrence_id)
     return store.history(occurrence_id)
+
+
+def _update(store, occurrence_id: str, changes: Mapping, user: User, action: str, reason: str | None = None) -> dict:
+    """The store's audited update, and one log line: action, id, who, which fields (never values or reasons,
+    which may describe where a sensitive animal was)."""
+    record = store.update(occurrence_id, changes, actor=user.name, action=action, reason=reason)
+    log_event("review", action=action, id=occurrence_id, actor=user.name,
+              fields=sorted(k for k in changes if k not in ("status", "issues")), status=record.get("status"))
+    return record
 
 
 def _exists(store, occurrence_id: str) -> None:

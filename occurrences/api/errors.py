@@ -3,6 +3,7 @@ with the message in the request's language. Unexpected errors are logged, never 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,9 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import OccurrencesError
 from ..i18n import N_, translate
+from ..logs import log_event
 from .deps import request_language
 
-log = logging.getLogger("occurrences.api")
 
 _HTTP_MESSAGES = {
     404: N_("Not found. See /docs for the available endpoints."),
@@ -50,7 +51,10 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # The type and where it happened, not the message: messages can quote submitted values (coordinates).
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        log_event("error.unexpected", logging.ERROR, method=request.method, path=request.url.path,
+                  error=type(exc).__name__, where=f"{frame.filename}:{frame.lineno}" if frame else "")
         lang = request_language(request)
         return error_response(request, "internal-error", 500,
                               translate(lang, N_("Something went wrong on the server. It has been logged.")))

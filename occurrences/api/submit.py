@@ -19,6 +19,7 @@ from ..forms import Form, load_form
 from ..forms.schema import submission_model
 from ..i18n import N_, normalize_language, translate
 from ..ingest import FileRejected, import_bytes, submit_record
+from ..logs import log_event, log_import
 from .auth import require_role
 from .deps import get_store, request_language
 
@@ -63,8 +64,13 @@ def post_occurrence(request: Request, submission: Annotated[Submission, Body()],
     try:
         record = submit_record(store, values, lang=lang, submitted_by=user.name, access=user.access,
                                status=STATUS_FOR_SUBMITTERS)
-    except ImportRejected as exc:
-        return JSONResponse(rejection_body(exc, lang), status_code=422)
+    except OccurrencesError as exc:
+        log_import(None, via="api", submitted_by=user.name, error=exc)
+        if isinstance(exc, ImportRejected):
+            return JSONResponse(rejection_body(exc, lang), status_code=422)
+        raise
+    log_event("import", via="api", source="", submitted_by=user.name, rows=1, stored=1,
+              id=record.get("occurrenceID"))
     return JSONResponse(record, status_code=201)
 
 
@@ -109,8 +115,11 @@ async def submit_form(request: Request, user: Annotated[User | None, Depends(opt
         record = submit_record(store, values, lang=lang, submitted_by=user.name, access=user.access,
                                status=STATUS_FOR_SUBMITTERS)
     except ImportRejected as exc:
+        log_import(None, via="form", submitted_by=user.name, error=exc)
         return _render_form(request, lang, values=values, issues=rejection_body(exc, lang)["issues"],
                             status_code=422)
+    log_event("import", via="form", source="", submitted_by=user.name, rows=1, stored=1,
+              id=record.get("occurrenceID"))
     return _render_form(request, lang, record=record, status_code=201)
 
 
@@ -140,12 +149,15 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
         result = await run_in_threadpool(import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
                                          status=STATUS_FOR_SUBMITTERS)
     except ImportRejected as exc:
+        log_import(name, via="upload", submitted_by=user.name, error=exc)
         return render(request, "upload.html", status_code=422, signed_in=True,
                       result=_report_view(exc.report, lang, stored=False,
                                           message=exc.message(lang)))
     except FileRejected as exc:
+        log_import(name, via="upload", submitted_by=user.name, error=exc)
         return render(request, "upload.html", status_code=exc.status, signed_in=True,
                       result={"name": name, "stored": False, "message": exc.message(lang), "rows": []})
+    log_import(name, via="upload", submitted_by=user.name, result=result)
     message = translate(lang, N_("{stored} records stored from {name}; they wait for review."),
                         stored=result.stored, name=name)
     return render(request, "upload.html", status_code=201, signed_in=True,
