@@ -110,3 +110,33 @@ def test_hostile_request_is_refused_and_stores_nothing(writable, req):
         assert req.page, (r.status_code, r.headers.get("content-type"), r.text[:300])
         assert "<html" in r.text.lower()
     assert snapshot(store) == before
+
+
+@pytest.mark.slow
+def test_oversized_chunked_bodies_get_413_from_a_real_server(tmp_path):
+    """Without Content-Length the limit is enforced while the body streams in (through a real socket)."""
+    import httpx
+
+    from .support import live_server
+
+    url = f"sqlite:///{tmp_path / 'chunked.db'}"
+    store = open_store(url)
+    token = add_user(store, "field", "submitter")
+    store.close()
+
+    def body(head: bytes, tail: bytes):
+        yield head
+        for _ in range(50):
+            yield b"x" * 10_000  # 500 kB in chunks, over the 100 kB limit
+        yield tail
+
+    multipart = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+                 b"Content-Type: text/csv\r\n\r\n", b"\r\n--b--\r\n", "multipart/form-data; boundary=b")
+    submission = (b'{"locality": "', b'"}', "application/json")
+    with live_server(url, env={"OCCURRENCES_MAX_UPLOAD_BYTES": "100000"}) as base:
+        for path, (head, tail, content_type) in (("/upload", multipart), ("/occurrences", submission)):
+            r = httpx.post(base + path, content=body(head, tail), timeout=30,
+                           headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+            assert r.status_code == 413, (path, r.status_code, r.text[:300])
+            assert r.json()["status"] == 413 and r.json()["message"]
+    assert stored(url) == 0
