@@ -39,8 +39,10 @@ def make_csv(path: Path, n: int, seed: int = 7, dms_share: float = 0.2) -> None:
     rng = np.random.default_rng(seed)
     form = load_form()
     labels = [form.field(t).labels["th"] for t in TERMS]
-    lat = np.round(rng.uniform(6.0, 20.0, n), 5)
-    lon = np.round(rng.uniform(98.0, 105.0, n), 5)
+    # Inland Thailand (Khorat plateau to the central plain): the import checks the country against the point, so
+    # the rows must be in Thailand, away from borders, the coast and Bangkok.
+    lat = np.round(rng.uniform(14.6, 16.8, n), 5)
+    lon = np.round(rng.uniform(99.8, 103.3, n), 5)
     is_dms = rng.random(n) < dms_share
     day, month = rng.integers(1, 29, n), rng.integers(1, 13, n)
     year = rng.integers(2555, 2568, n)  # Buddhist Era 2012–2024

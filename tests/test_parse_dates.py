@@ -106,3 +106,10 @@ def test_unique_values_parsed_once_rows_keep_order():
     assert parsed.empty.tolist() == [False, True, False, False, True]
     assert parsed.be_converted.tolist() == [True, False, False, True, False]
     assert [(r, p.code) for r, p in parsed.issues] == [(2, "RECORDED_DATE_INVALID")]
+
+
+@pytest.mark.parametrize("text", ["-2021-01-01", "2021-04-05/", "/2021-04-05", "2021-04-05 -"])
+def test_dangling_slash_or_dash_is_invalid(text):
+    parsed = parse_dates([text])
+    assert parsed.iso[0] is None
+    assert [p.code for _, p in parsed.issues] == ["RECORDED_DATE_INVALID"]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ..forms import Form, FormField
 from ..forms.headers import choice_value
 from ..parse import Issues, Problem, normalize_texts, parse_coordinates, parse_dates, parse_numbers
-from ..parse.strings import clean, unique_codes
+from ..parse.strings import clean_codes, unique_codes
 from ..parse.text import clean_identifier
 from . import problems as _problems  # noqa: F401  (registers the flag codes)
 
@@ -204,7 +204,7 @@ def _identifiers(arr: pa.Array) -> np.ndarray:
 
 def _choices(f: FormField, arr: pa.Array, lang: str) -> tuple[np.ndarray, Issues]:
     """Stored value or a label in any language; blank → the field's default."""
-    codes, uniques = unique_codes(clean(arr))
+    codes, uniques = clean_codes(arr)
     mapped = [choice_value("occurrence", f.term, u) for u in uniques]
     allowed = ", ".join(c.label(lang) for c in f.choices)
     problems = [() if m else (Problem.of("CHOICE_INVALID", f.term, allowed=allowed),) for m in mapped]
@@ -233,7 +233,16 @@ def default_checklist():
 def _verbatim(arr: pa.Array) -> list:
     """The cell as typed (trimmed), None where empty: what Darwin Core's verbatim* fields hold."""
     text = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text).to_pylist()
+    return _pylist(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text))
+
+
+def _pylist(arr: pa.Array) -> list:
+    """Arrow strings → Python list; a repetitive column makes each distinct string object once."""
+    encoded = pc.dictionary_encode(arr)
+    if len(encoded.dictionary) * 2 > len(arr):
+        return arr.to_pylist()
+    table = np.array(encoded.dictionary.to_pylist() + [None], object)
+    return table[pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)].tolist()
 
 
 def _none_nan(values: np.ndarray, integer: bool = False) -> list:
@@ -252,7 +261,7 @@ def _coordinates(usable: dict, raw: dict, n: int, lang: str, cols: dict, form: F
     empty = pa.nulls(n, pa.large_string())
     datum_values, datum_issues = usable.get("geodeticDatum"), Issues()
     if datum_values is not None:  # localized choice labels → datum names; other text goes to the parser as is
-        codes, uniques = unique_codes(clean(datum_values))
+        codes, uniques = clean_codes(datum_values)
         datum_values = np.array([choice_value("occurrence", "geodeticDatum", u) or u for u in uniques] + [None],
                                 object)[codes]
     parsed = parse_coordinates(usable.get("decimalLatitude", empty), usable.get("decimalLongitude", empty),

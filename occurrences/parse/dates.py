@@ -30,6 +30,8 @@ _VI_MONTH = re.compile(r"(?:tháng|thang|thg)\s*0*(\d{1,2})(?!\d)")
 _THAI_SCRIPT = re.compile(r"[\u0e00-\u0e7f]")
 _TOKEN = re.compile(r"\d+|m\d+")
 _SEPARATORS = re.compile(r"^[\s/.,\-]*$")
+# A slash or dash before the first or after the last part: a negative number, or half an interval ("2021-04-05/").
+_DANGLING = re.compile(r"^\s*[/\-]|[/\-]\s*$")
 
 
 class _Bad(Exception):
@@ -100,7 +102,7 @@ def _day_month_year(key: str) -> tuple[str, str | None, str | None]:
     table = month_table()
     key = month_regex().sub(lambda m: f" m{table[m[0]]} ", key)
     tokens = _TOKEN.findall(key)
-    if not tokens or not _SEPARATORS.match(_TOKEN.sub("", key)):
+    if not tokens or not _SEPARATORS.match(_TOKEN.sub("", key)) or _DANGLING.search(key):
         raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
     named = [t for t in tokens if t.startswith("m")]
     numbers = [t for t in tokens if not t.startswith("m")]

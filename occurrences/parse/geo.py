@@ -10,7 +10,7 @@ from . import flags as _flags
 from .coordinates import _HEMI_AXIS, _HEMI_KEYS, _HEMI_N, Parts, degrees, explain
 from .datums import DATUM_NAMES, WGS84, datum_code, to_wgs84, utm_to_geographic
 from .result import Issues, ParsedCoords, Problem
-from .strings import clean, encode, to_arrow, unique_codes
+from .strings import clean, clean_codes, encode, to_arrow, unique_codes
 
 LAT, LON, VERBATIM, DATUM = "decimalLatitude", "decimalLongitude", "verbatimCoordinates", "geodeticDatum"
 SUSPICIOUS_SHIFT = 0.1  # degrees (GBIF COORDINATE_REPROJECTION_SUSPICIOUS)
@@ -90,7 +90,7 @@ def _datum_codes(datum_values, n: int) -> np.ndarray:
     """Per row: EPSG code, 0 for empty (WGS84 assumed), -1 for unknown."""
     if datum_values is None:
         return np.zeros(n, np.int64)
-    codes, uniques = unique_codes(clean(datum_values))
+    codes, uniques = clean_codes(datum_values)
     table = np.array([-1 if (c := datum_code(u)) is None else c for u in uniques] + [0], np.int64)
     return table[codes]
 

@@ -169,6 +169,15 @@ def unique_codes(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
     return codes, encoded.dictionary.to_pylist()
 
 
+def clean_codes(values) -> tuple[np.ndarray, list[str]]:
+    """``unique_codes(clean(values))`` for columns that repeat a few values: only the distinct cells are cleaned.
+
+    Row → index into the distinct cleaned strings (−1 where empty) and those strings."""
+    codes, distinct = encode(values)
+    cleaned_codes, uniques = unique_codes(clean(distinct))
+    return np.append(cleaned_codes, -1)[codes], uniques
+
+
 def encode(values) -> tuple[np.ndarray, pa.Array]:
     """Raw cells → (row → index into the distinct raw values, −1 for null; the distinct values).
 
