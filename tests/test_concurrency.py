@@ -29,8 +29,9 @@ def csv_batch(submitter: int, start: int, n: int) -> bytes:
     w = csv.writer(buf)
     w.writerow(HEADER)
     for i in range(start, start + n):
+        # Distinct points in central Thailand, far from any border (the import checks country and duplicates).
         w.writerow([f"s{submitter}-{i}", "HumanObservation", "Paguma larvata", "2021-04-05",
-                    f"{15 + (i % 500) / 100:.4f}", f"{100 + (i % 300) / 100:.4f}", "TH"])
+                    f"{14 + (i // 100) / 100:.4f}", f"{100.5 + (i % 100) / 100 + submitter / 2000:.4f}", "TH"])
     return buf.getvalue().encode()
 
 
