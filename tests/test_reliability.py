@@ -27,8 +27,9 @@ def make_batches(folder, n_files=8, rows=4000):
             w = csv.writer(fh)
             w.writerow(HEADER)
             for i in range(rows):
+                # Distinct points in central Thailand, far from borders (imports check country and duplicates).
                 w.writerow([f"b{f}-{i}", "HumanObservation", "Paguma larvata", "2021-04-05",
-                            f"{15 + (i % 500) / 100:.4f}", f"{100 + (i % 300) / 100:.4f}", "TH"])
+                            f"{14 + (i // 100) / 100:.4f}", f"{100.5 + (i % 100) / 100 + f / 2000:.4f}", "TH"])
         paths.append(path)
     return paths
 
