@@ -4,6 +4,7 @@ import pytest
 from occurrences.demo import demo_records
 from occurrences.maps.points import mapped_columns
 from occurrences.store import Filters, open_store
+from tests.conftest import BACKENDS, fresh_db_url
 
 COLUMNS = ("occurrenceID", "decimalLongitude", "decimalLatitude", "basisOfRecord", "year")
 
@@ -15,13 +16,16 @@ class RecordsOnly:
         self.iter_records = store.iter_records
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = open_store(f"sqlite:///{tmp_path_factory.mktemp('cols') / 'cols.db'}")
-    s.add_many(demo_records(600), submitted_by="demo", status="accepted")
-    s.add_many(demo_records(50, seed=99), submitted_by="alice", status="pending")
-    yield s
-    s.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    with fresh_db_url(request.param, tmp_path_factory.mktemp("cols")) as url:
+        s = open_store(url)
+        try:
+            s.add_many(demo_records(600), submitted_by="demo", status="accepted")
+            s.add_many(demo_records(50, seed=99), submitted_by="alice", status="pending")
+            yield s
+        finally:
+            s.close()
 
 
 @pytest.mark.parametrize("access", ["public", "full", "own:alice"])

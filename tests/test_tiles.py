@@ -9,6 +9,7 @@ from occurrences.demo import demo_records
 from occurrences.maps.points import mapped_columns
 from occurrences.maps.tiles import EXTENT, TileGrid, tile_layers, tile_mvt
 from occurrences.store import Filters, open_store
+from tests.conftest import BACKENDS, fresh_db_url
 
 
 def _tile_of(lon, lat, z):
@@ -18,15 +19,19 @@ def _tile_of(lon, lat, z):
     return x, y
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = open_store(f"sqlite:///{tmp_path_factory.mktemp('tiles') / 'tiles.db'}")
-    s.add_many(demo_records(1500), submitted_by="demo", status="accepted")
-    s.add_many([{"occurrenceID": "flagged", "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
-                 "eventDate": "2019-03-03", "decimalLatitude": 15.0, "decimalLongitude": 101.0,
-                 "issues": ["COUNTRY_COORDINATE_MISMATCH"]}], submitted_by="demo", status="accepted")
-    yield s
-    s.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    with fresh_db_url(request.param, tmp_path_factory.mktemp("tiles")) as url:
+        s = open_store(url)
+        try:
+            s.add_many(demo_records(1500), submitted_by="demo", status="accepted")
+            s.add_many([{"occurrenceID": "flagged", "basisOfRecord": "HumanObservation",
+                         "scientificName": "Paguma larvata", "eventDate": "2019-03-03", "decimalLatitude": 15.0,
+                         "decimalLongitude": 101.0, "issues": ["COUNTRY_COORDINATE_MISMATCH"]}],
+                       submitted_by="demo", status="accepted")
+            yield s
+        finally:
+            s.close()
 
 
 def test_tile_grid_geometry():

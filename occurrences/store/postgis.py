@@ -15,7 +15,10 @@ to the same tables directly).
 """
 from __future__ import annotations
 
+import io
 import json
+import math
+import threading
 from typing import Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -130,12 +133,25 @@ class PostGISStore:
             raise StoreUnavailable(url=self._shown_url, reason="pool_max must be a whole number") from None
         self.dialect = S.Dialect("%s", self._bbox_predicate, self._geometry_predicate)
         self._search_path = self._migrate()
-        self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, pool_max), open=False,
-                                   kwargs={"autocommit": True}, configure=self._configure,
-                                   name=f"occurrences-{self.schema}")
-        self.pool.open(wait=True, timeout=30)
+        self._pool_max = max(1, pool_max)
+        self._pool: ConnectionPool | None = None
+        self._pool_lock = threading.Lock()
+        self.pool  # open now: a bad URL or a full server fails here, not at the first request
 
     # -- connections -------------------------------------------------------------------------------------
+    @property
+    def pool(self) -> ConnectionPool:
+        """The connection pool, (re)opened on first use: like the SQLite store, a closed store still works (the
+        server's shutdown closes a store that a test or a CLI command may go on using)."""
+        with self._pool_lock:
+            if self._pool is None:
+                pool = ConnectionPool(self.conninfo, min_size=1, max_size=self._pool_max, open=False,
+                                      kwargs={"autocommit": True}, configure=self._configure,
+                                      name=f"occurrences-{self.schema}")
+                pool.open(wait=True, timeout=30)
+                self._pool = pool
+            return self._pool
+
     def _connect(self) -> psycopg.Connection:
         try:
             return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10)
@@ -146,7 +162,10 @@ class PostGISStore:
         conn.execute(self._search_path)
 
     def close(self) -> None:
-        self.pool.close()
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     # -- schema ------------------------------------------------------------------------------------------
     def _migrate(self) -> pgsql.Composed:
@@ -440,7 +459,9 @@ class PostGISStore:
         return {name: [r[i] for r in rows] for i, name in enumerate(names)}
 
     def grid_counts(self, filters: Filters, grid) -> list[tuple]:
-        sql, params = S.grid_sql(filters, self.dialect, grid)
+        """(gx, gy, count, min year, max year) per occupied cell of ``grid`` (see ``maps.tiles.TileGrid``): the
+        same cells as the SQLite store (tests/test_tiles.py runs on both)."""
+        sql, params = grid_sql(filters, self.dialect, grid)
         return [tuple(r) for r in self._read(sql, params)]
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
@@ -459,6 +480,20 @@ class PostGISStore:
                                    reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
         sql, params = S.extent_sql(filters, self.dialect, group_by)
         return S.extent_rows(self._read(sql, params), group_by)
+
+
+def grid_sql(f: Filters, d: S.Dialect, grid) -> tuple[str, list]:
+    """:func:`occurrences.store.sql.grid_sql` with SQLite's cell arithmetic. There ``CAST(x AS INTEGER)``
+    truncates; PostgreSQL's rounds, which put every point in the right half of a cell into the next cell. So the
+    cell numbers are ``trunc()``-ed here (truncation, not floor, also for the points on the tile's west/north
+    edge that come out a hair below 0: SQLite puts those in cell 0)."""
+    (lon, lon_p), (lat, lat_p) = (A.column_expr(c, f.access, d) for c in ("decimalLongitude", "decimalLatitude"))
+    where, params = S.where_clause(f.replace(bbox=grid.bbox), d, with_cursor=False)
+    gx = f"trunc(({lon} - %s) * %s)::integer"
+    gy = f"trunc((%s - ln(tan(%s + {lat} * %s))) * %s)::integer"
+    sql = (f"SELECT {gx} AS gx, {gy} AS gy, count(*) AS n, min({S.quote('year')}), max({S.quote('year')}) "
+           f"FROM {S.quote(S.TABLE)} WHERE {where} GROUP BY gx, gy")
+    return sql, [*lon_p, grid.west, grid.kx, grid.y_top, math.pi / 4, *lat_p, math.pi / 360, grid.ky, *params]
 
 
 # -- bulk COPY -----------------------------------------------------------------------------------------------
