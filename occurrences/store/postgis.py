@@ -443,6 +443,42 @@ class PostGISStore:
                 return
             f = f.replace(cursor=page.next_cursor)
 
+    def iter_batches(self, filters: Filters, batch_size: int = 100_000):
+        """Like :meth:`iter_records`, as Arrow record batches of ``store.arrow.SCHEMA`` (the export path): the
+        same pages as ``query`` (``sql.select_page``, so ``Filters.access`` applies), each read by
+        ``COPY (page) TO STDOUT`` as CSV and parsed into columns by Arrow's C++ reader: no Python object per
+        value (≈10× faster than record dicts)."""
+        from .arrow import conform
+
+        f = filters.replace(limit=batch_size, cursor=None)
+        while True:
+            sql, params = S.select_page(f, self.dialect)
+            table = self._copy_out(sql, params)
+            more = table.num_rows > batch_size
+            table = table.slice(0, batch_size)
+            if table.num_rows:
+                yield conform(table)
+            if not more:
+                return
+            last = {"seq": table.column("seq")[-1].as_py(), "_start": table.column("_start")[-1].as_py()}
+            f = f.replace(cursor=S.next_cursor(f, last))
+
+    def _copy_out(self, sql: str, params: list):
+        import pyarrow.csv as pacsv
+
+        buf = io.BytesIO()
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            # COPY takes no server-side parameters: psycopg binds them client-side, as quoted literals.
+            with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
+                for chunk in copy:
+                    buf.write(chunk)
+        buf.seek(0)
+        # In PostgreSQL's CSV a NULL is an empty unquoted field and an empty string is "": read them back as such.
+        return pacsv.read_csv(buf, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                              convert_options=pacsv.ConvertOptions(column_types=_CSV_TYPES, null_values=[""],
+                                                                   strings_can_be_null=True,
+                                                                   quoted_strings_can_be_null=False))
+
     def count(self, filters: Filters) -> int:
         sql, params = S.count_sql(filters, self.dialect)
         return self._read(sql, params)[0][0]
@@ -494,6 +530,18 @@ def grid_sql(f: Filters, d: S.Dialect, grid) -> tuple[str, list]:
     sql = (f"SELECT {gx} AS gx, {gy} AS gy, count(*) AS n, min({S.quote('year')}), max({S.quote('year')}) "
            f"FROM {S.quote(S.TABLE)} WHERE {where} GROUP BY gx, gy")
     return sql, [*lon_p, grid.west, grid.kx, grid.y_top, math.pi / 4, *lat_p, math.pi / 360, grid.ky, *params]
+
+
+def _csv_types() -> dict:
+    import pyarrow as pa
+
+    from ..records import FIELDS
+
+    kinds = {str: pa.string(), float: pa.float64(), int: pa.int64(), list: pa.string()}  # issues: jsonb text
+    return {**{f.name: kinds[f.type] for f in FIELDS}, "seq": pa.int64(), "_start": pa.string()}
+
+
+_CSV_TYPES = _csv_types()
 
 
 # -- bulk COPY -----------------------------------------------------------------------------------------------
