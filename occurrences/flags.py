@@ -31,7 +31,8 @@ REGISTRY: dict[str, FlagType] = {}
 
 # Modules whose import defines flags; ``markdown_table`` imports them so the documented table is complete
 # whatever happened to be imported before.
-FLAG_MODULES: tuple[str, ...] = ("occurrences.quality",)
+FLAG_MODULES: tuple[str, ...] = ("occurrences.quality", "occurrences.parse.flags", "occurrences.ingest.problems",
+                                  "occurrences.taxa")
 
 
 class Phrase(str):
