@@ -102,7 +102,7 @@ def check_cells(arr: pa.Array, term: str, words: bool = True) -> tuple[pa.Array,
     for row in np.flatnonzero(too_long):
         found.append(Issues(np.array([row]), _objects([Problem.of("CELL_TOO_LONG", term, length=int(length[row]),
                                                                    limit=MAX_CELL)])))
-    short = pc.if_else(pa.array(too_long), "", arr)
+    short = pc.if_else(pa.array(too_long), "", arr) if too_long.any() else arr
     formula = _mask(pc.match_substring_regex(short, FORMULA))
     found.append(Issues.where(formula, Problem.of("FORMULA_NOT_ALLOWED", term)))
     control = _mask(pc.match_substring_regex(short, CONTROL))

@@ -61,7 +61,6 @@ class Parts:
 
     def __init__(self, arr: pa.Array):
         n = len(arr)
-        arr = pc.utf8_lower(arr)
         valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
         # Fast path: plain decimal degrees (most cells) need no captures, just a cast.
         plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN), False).to_numpy(zero_copy_only=False)
@@ -83,7 +82,7 @@ class Parts:
             self._extract(pc.filter(arr, rest), rest)
 
     def _extract(self, arr: pa.Array, rows: np.ndarray) -> None:
-        arr = pc.utf8_normalize(arr, "NFC")  # only here: digit-only cells need none
+        arr = pc.utf8_normalize(pc.utf8_lower(arr), "NFC")  # only here: digit-only cells need neither
         arr = pc.replace_substring_regex(arr, "ทิศ\\s*", "")  # "ทิศเหนือ" = "เหนือ" (direction north)
         for words, symbol in _UNITS:
             arr = pc.replace_substring_regex(arr, words, symbol)

@@ -136,10 +136,9 @@ def _replace_triplets(data, offsets, positions, new_bytes):
     keep = np.ones(len(data), bool)
     keep[positions] = False
     keep[positions + 1] = False
-    removed = np.empty(2 * len(positions), positions.dtype)  # sorted: p0, p0+1, p1, p1+1, ...
-    removed[0::2], removed[1::2] = positions, positions + 1
-    # Bytes removed before each offset: a binary search over the removed positions, not a full cumsum.
-    return data[keep], offsets - np.searchsorted(removed, offsets)
+    # Offsets sit on character boundaries, never inside a replaced sequence, so each sequence starting before
+    # an offset removed exactly two bytes before it: a binary search, not a cumulative sum over every byte.
+    return data[keep], offsets - 2 * np.searchsorted(positions, offsets)
 
 
 def _buffers(arr: pa.LargeStringArray):
