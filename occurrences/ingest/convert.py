@@ -261,9 +261,9 @@ def _coordinates(usable: dict, raw: dict, n: int, lang: str, cols: dict, form: F
     empty = pa.nulls(n, pa.large_string())
     datum_values, datum_issues = usable.get("geodeticDatum"), Issues()
     if datum_values is not None:  # localized choice labels → datum names; other text goes to the parser as is
-        codes, uniques = clean_codes(datum_values)
-        datum_values = np.array([choice_value("occurrence", "geodeticDatum", u) or u for u in uniques] + [None],
-                                object)[codes]
+        datum_codes, uniques = clean_codes(datum_values)
+        datum_table = np.array([choice_value("occurrence", "geodeticDatum", u) or u for u in uniques], object)
+        datum_values = np.append(datum_table, None)[datum_codes]
     parsed = parse_coordinates(usable.get("decimalLatitude", empty), usable.get("decimalLongitude", empty),
                                usable.get("verbatimCoordinates"), datum_values, lang)
     has = ~np.isnan(parsed.lat)
@@ -273,10 +273,14 @@ def _coordinates(usable: dict, raw: dict, n: int, lang: str, cols: dict, form: F
                            ("verbatimCoordinates", "verbatimCoordinates")):
         if term in raw:
             cols[verbatim] = _verbatim(raw[term])
-    original = np.array(datum_values if datum_values is not None else [None] * n, object)
+    if datum_values is None:  # no datum column: WGS84 wherever there is a position
+        cols["geodeticDatum"] = np.where(has, "WGS84", None).tolist()
+        return parsed.issues
+    original = datum_values
     # Darwin Core: geodeticDatum is the datum of decimalLatitude/Longitude, so after conversion it is WGS84;
     # the datum as given is kept in verbatimSRS. An unknown datum (flagged) is kept as given.
-    unknown = has & ~parsed.reprojected & (original != None) & ~np.isin(original, ["WGS84"])  # noqa: E711
+    as_given = np.append((datum_table != None) & (datum_table != "WGS84"), False)  # noqa: E711 (per distinct)
+    unknown = has & ~parsed.reprojected & as_given[datum_codes]
     cols["geodeticDatum"] = np.where(has, np.where(unknown, original, "WGS84"), None).tolist()
     if parsed.reprojected.any() or "geodeticDatum" in usable:
         cols["verbatimSRS"] = np.where(parsed.reprojected, original, None).tolist()
