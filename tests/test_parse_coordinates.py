@@ -173,3 +173,40 @@ def test_datum_flags():
 def test_vn2000_converted():
     parsed = parse_coordinates(["21.0"], ["105.8"], datum_values=["VN-2000"])
     assert parsed.reprojected[0] and parsed.lat[0] != 21.0 and abs(parsed.lat[0] - 21.0) < 0.01
+
+
+def test_whitespace_class_is_pythons():
+    import re
+
+    from occurrences.parse.geo import _WS
+
+    assert re.fullmatch(_WS + "+", "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()))
+    assert not any(re.fullmatch(_WS, chr(c)) for c in range(0x3001) if not chr(c).isspace())
+
+
+@pytest.mark.parametrize("text, lat, lon", [
+    ("10 20 30 40", 10.0, 20 + 30 / 60 + 40 / 3600),  # the first whitespace split whose halves both read wins
+    ("13.5; 100,5", 13.5, 100.5),  # a lone ';' is tried before the ',' and the spaces
+    ("N 13° 45' 30\" E 100° 30' 6\"", DMS_13, 100.501667),  # split at the fourth whitespace run
+    ("47P\u00a0812345\u00a01598765", 14.4437, 101.8969),  # no-break spaces pasted from the web
+])
+def test_verbatim_splits(text, lat, lon):
+    parsed = parse_coordinates([None], [None], [text])
+    assert (parsed.lat[0], parsed.lon[0]) == pytest.approx((lat, lon), abs=1e-4)
+
+
+def test_verbatim_column_reads_each_text_per_datum():
+    texts = ["47P 812345 1598765", "13.5 100.5", "47P 812345 1598765", "junk", "52P 812345 1598765", None] * 50
+    datums = ["WGS84", "", "Indian 1975", "", "", ""] * 50
+    parsed = parse_coordinates([None] * 300, [None] * 300, texts, datums)
+    assert parsed.lat[0] != parsed.lat[2] and abs(parsed.lat[0] - parsed.lat[2]) < 0.01  # UTM on its own datum
+    assert parsed.lat[6] == parsed.lat[0] and parsed.lat[1] == 13.5
+    codes = {(r % 6, p.code) for r, p in parsed.issues}
+    assert codes == {(3, "VERBATIM_COORDINATES_INVALID"), (4, "UTM_ZONE_UNSUPPORTED")}
+    assert sum(1 for _, p in parsed.issues if p.code == "UTM_ZONE_UNSUPPORTED") == 50
+    assert (parsed.source[[0, 1, 2]] == "verbatim").all() and parsed.source[5] == ""
+
+
+def test_verbatim_with_very_many_spaces_is_refused_quickly():
+    text = "13.5 " + "x " * 4000 + "100.5"
+    assert [p.code for p in read_verbatim(text)[2]] == ["VERBATIM_COORDINATES_INVALID"]
