@@ -24,51 +24,49 @@ define("NUMBER_NOT_WHOLE", ERROR, N_("Field {field}: {value!r} must be a whole n
 # Coordinates
 define("COORDINATE_SEPARATORS", ERROR,
        N_("Coordinate {value!r} has more than one separator. Coordinates have no thousands separators: write decimal degrees with one decimal point or comma, for example 13.7563."),
-       "A coordinate with grouping separators or several decimal separators.", "Write decimal degrees.", geospatial=True)
+       "A coordinate with grouping separators or several decimal separators.", "Write decimal degrees.")
 define("COORDINATE_MINUTES_SECONDS_INVALID", ERROR,
        N_("Coordinate {value!r}: minutes and seconds must be less than 60, and only the last part may have decimals."),
-       "Minutes or seconds of 60 or more, or decimals before the last part.", "Correct the minutes and seconds.",
-       geospatial=True)
+       "Minutes or seconds of 60 or more, or decimals before the last part.", "Correct the minutes and seconds.")
 define("COORDINATE_HEMISPHERE_CONFLICT", ERROR,
        N_("Coordinate {value!r} has both a minus sign and a hemisphere, or two hemispheres. Use one of them."),
-       "Sign and hemisphere letter together, or two hemisphere letters.", "Keep one.", geospatial=True)
+       "Sign and hemisphere letter together, or two hemisphere letters.", "Keep one.")
 define("COORDINATE_HEMISPHERE_MISMATCH", ERROR,
        N_("Coordinate {value!r} in {field} has the hemisphere {hemisphere}, which belongs to the other axis. Check that latitude and longitude are not swapped."),
-       "A latitude with E/W or a longitude with N/S.", "Swap or correct the values.", geospatial=True)
+       "A latitude with E/W or a longitude with N/S.", "Swap or correct the values.")
 define("COORDINATE_HEMISPHERE_AMBIGUOUS", ERROR,
        N_("Coordinate {value!r}: in Vietnamese N can mean North or Nam (South). Write the longitude with Đ/T (then N means Nam), write Bắc or Nam in full, or leave the letter out (north is positive)."),
-       "Vietnamese form: a latitude with only the letter N.", "Write the hemisphere unambiguously.", geospatial=True)
+       "Vietnamese form: a latitude with only the letter N.", "Write the hemisphere unambiguously.")
 define("COORDINATE_INCOMPLETE", ERROR,
        N_("Only one of latitude and longitude is given ({field} is missing). Fill in both, or neither."),
-       "Latitude without longitude or the reverse.", "Fill in both.", geospatial=True)
+       "Latitude without longitude or the reverse.", "Fill in both.")
 define("UTM_INVALID", ERROR,
        N_("{value!r} is not a UTM position we can read. Write the zone and latitude band, then easting and northing in metres, for example 47P 812345 1598765."),
-       "verbatimCoordinates looks like UTM but cannot be read.", "Write zone, band, easting, northing.", geospatial=True)
+       "verbatimCoordinates looks like UTM but cannot be read.", "Write zone, band, easting, northing.")
 define("UTM_ZONE_UNSUPPORTED", ERROR,
        N_("UTM zone {zone} in {value!r} is outside the region (zones 46 to 49). Check the zone."),
-       "A UTM zone outside 46–49.", "Check the zone.", threshold="zones 46–49", geospatial=True)
+       "A UTM zone outside 46–49.", "Check the zone.", threshold="zones 46–49")
 define("UTM_BAND_MISMATCH", ERROR,
        N_("UTM band {band} in {value!r} does not match the latitude {lat} the easting and northing give. Check the band letter and the northing."),
-       "The latitude band letter disagrees with the northing.", "Check band and northing.", geospatial=True)
+       "The latitude band letter disagrees with the northing.", "Check band and northing.")
 define("VERBATIM_COORDINATES_INVALID", ERROR,
        N_("verbatimCoordinates {value!r} cannot be read. Write latitude and longitude (for example 13.7563, 100.5018 or 13°45'22\"N 100°30'06\"E) or UTM (for example 47P 812345 1598765)."),
-       "verbatimCoordinates in no known shape.", "Rewrite the coordinates.", geospatial=True)
+       "verbatimCoordinates in no known shape.", "Rewrite the coordinates.")
 
 # Datums (GBIF names and severities)
 define("GEODETIC_DATUM_INVALID", WARNING,
        N_("geodeticDatum {value!r} is not a datum we know, so the coordinates were kept as given (as WGS84). Use one of: {known}."),
-       "geodeticDatum is not a known datum; coordinates kept unconverted.", "Use a listed datum.", geospatial=True)
+       "geodeticDatum is not a known datum; coordinates kept unconverted.", "Use a listed datum.")
 define("GEODETIC_DATUM_ASSUMED_WGS84", INFO, N_("geodeticDatum is empty; WGS84 was assumed."),
-       "No datum given; WGS84 assumed.", "Fill in geodeticDatum.", geospatial=True)
+       "No datum given; WGS84 assumed.", "Fill in geodeticDatum.")
 define("COORDINATE_REPROJECTED", INFO, N_("The coordinates were converted from {datum} to WGS84."),
-       "Coordinates converted from a regional datum to WGS84; the original kept.", geospatial=True)
+       "Coordinates converted from a regional datum to WGS84; the original kept.")
 define("COORDINATE_REPROJECTION_SUSPICIOUS", WARNING,
        N_("Converting from {datum} to WGS84 moved the point by {shift}°, more than 0.1°. Check the datum."),
-       "The datum conversion moved the point by more than 0.1°.", "Check the datum.", threshold="0.1°",
-       geospatial=True)
+       "The datum conversion moved the point by more than 0.1°.", "Check the datum.", threshold="0.1°")
 define("COORDINATE_REPROJECTION_FAILED", WARNING,
        N_("The coordinates could not be converted from {datum} to WGS84 here; they were kept as given."),
-       "No datum transformation is available for this place; coordinates kept.", geospatial=True)
+       "No datum transformation is available for this place; coordinates kept.")
 
 # Dates
 define("DATE_DAY_MONTH_ORDER", ERROR,
