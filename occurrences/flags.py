@@ -39,6 +39,34 @@ class Phrase(str):
     """A message parameter that is itself an English msgid (e.g. "the sea"): translated when the message is shown."""
 
 
+class Territory(str):
+    """A country as a message parameter: its English name as text, shown in the reader's language (CLDR names
+    through babel) when the message is rendered."""
+
+    code: str
+
+    def __new__(cls, code: str, english: str | None = None):
+        obj = super().__new__(cls, english or code)
+        obj.code = code
+        return obj
+
+    def __reduce__(self):
+        return (Territory, (self.code, str(self)))
+
+
+def render_param(lang: str, value):
+    if isinstance(value, Phrase):
+        return translate(lang, value)
+    if isinstance(value, Territory):
+        from babel import Locale
+
+        try:
+            return Locale.parse(lang).territories.get(value.code) or str(value)
+        except Exception:
+            return str(value)
+    return value
+
+
 def define(code: str, severity: str, template: str, meaning: str, action: str = "", threshold: str = "",
            geospatial: bool = False) -> FlagType:
     flag_type = FlagType(code, severity, template, meaning, action, threshold, geospatial)
@@ -64,7 +92,7 @@ class Flag:
         return self.type.severity
 
     def message(self, lang: str = "en") -> str:
-        params = {k: translate(lang, v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        params = {k: render_param(lang, v) for k, v in self.params.items()}
         return translate(lang, self.type.template, field=self.field, value=self.value, **params)
 
     def to_dict(self, lang: str = "en") -> dict:

@@ -159,6 +159,7 @@ def test_validate_reports_every_check_and_stores_nothing(tmp_path, db):
     assert open_store(db).count(Filters(access="full")) == 0
     thai = CliRunner().invoke(cli, ["validate", str(path), "--lang", "th"])
     assert "ละติจูด" in thai.output
+    assert "ไทย (TH)" in thai.output  # country names in the reader's language (CLDR)
 
 
 def test_flags_table_and_geodata_build():

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..flags import ERROR, REGISTRY, Flag
+from ..flags import ERROR, REGISTRY, Flag, render_param
 from ..i18n import translate
 
 
@@ -37,7 +37,8 @@ class Problem:
         return REGISTRY[self.code].template
 
     def message(self, lang: str = "en", value=None, field: str | None = None) -> str:
-        return translate(lang, self.reason, field=field or self.field, value=value, **dict(self.params))
+        params = {k: render_param(lang, v) for k, v in self.params}
+        return translate(lang, self.reason, field=field or self.field, value=value, **params)
 
     def to_flag(self, row: int | None, value, field: str | None = None) -> Flag:
         """The pipeline's :class:`~occurrences.flags.Flag` for this problem, on its own row numbering."""

@@ -21,6 +21,7 @@ import numpy as np
 import pycountry
 
 from ..errors import InvalidParameter
+from ..flags import Territory
 from ..i18n import N_
 from . import definitions
 from .boundaries import Boundaries, build_boundaries, cache_dir, load_boundaries
@@ -111,4 +112,4 @@ def _country_name(code: str, b: Boundaries | None) -> str:
     if b is not None and code in b.position:
         return str(b.names[b.position[code]])
     country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
+    return Territory(code, country.name) if country else code

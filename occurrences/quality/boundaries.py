@@ -143,6 +143,10 @@ class Boundaries:
     _segment_indexes: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
+        from ..flags import Territory
+
+        # Names become message parameters shown in the reader's language.
+        self.names = np.array([Territory(str(c), str(n)) for c, n in zip(self.codes, self.names)], object)
         self.position = {code: i for i, code in enumerate(self.codes)}
         centroids = shapely.centroid(self.geometries)
         self.centroids = shapely.get_coordinates(centroids)  # (n, 2) lon, lat
