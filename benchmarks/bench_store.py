@@ -7,6 +7,10 @@ Insert: ``add_many`` of canonical records (validation, derived columns, indexes,
 the raw baseline of the same stored tuples: ``sqlite3.executemany`` into an index-free table (SQLite) and
 psycopg ``COPY ... write_row`` into an index-free table (PostGIS). Queries: 200 random species+country pages
 of 100, 0.5° bbox pages of 100, species+country counts, through the public read path; p50/p99 in ms.
+Export: one species' records (1/25 of the table) as Arrow batches, the backend's native ``iter_batches`` next to
+the record path (``iter_records`` → batches, what a backend without it gets). Times are wall clock with the CPU
+seconds of this process ("client") and, for a PostgreSQL server on this machine, of its processes ("server"):
+on a shared machine the wall clock says more about the neighbours than about us.
 The PostGIS URL comes from --postgis or OCCURRENCES_TEST_POSTGIS_URL; a throwaway schema is used and dropped.
 """
 from __future__ import annotations
@@ -66,6 +70,31 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def cpu_timed(fn) -> tuple[float, float, float | None]:
+    """(wall s, client CPU s, server CPU s of a local PostgreSQL or None) of ``fn()``."""
+    wall, client, server = time.perf_counter(), time.process_time(), postgres_cpu()
+    fn()
+    after = postgres_cpu()
+    return (time.perf_counter() - wall, time.process_time() - client,
+            None if server is None or after is None else after - server)
+
+
+def postgres_cpu() -> float | None:
+    """CPU seconds used so far by the local PostgreSQL server: its live processes plus the exited ones (parallel
+    index-build workers, closed connections) that the postmaster has reaped. None when there is none here."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name == "postgres" or name.startswith("postgres:"):
+            found = True
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
 def latencies(store, make_filters, fn, n: int = QUERIES, seed: int = 7) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     fn(store, make_filters(rng))  # warm up
@@ -85,6 +114,17 @@ def species_country(rng) -> Filters:
 def bbox(rng) -> Filters:
     x, y = rng.uniform(92, 109.5), rng.uniform(5, 28.5)
     return Filters(bbox=(x, y, x + 0.5, y + 0.5))
+
+
+def export_figures(store) -> dict[str, float]:
+    from occurrences.store.arrow import batches_from_records
+
+    f = Filters(scientificName=[SPECIES[0]])
+    rows = []
+    native = timed(lambda: rows.append(sum(b.num_rows for b in store.iter_batches(f))))
+    records = timed(lambda: rows.append(sum(b.num_rows for b in batches_from_records(store.iter_records(f)))))
+    assert rows[0] == rows[1]
+    return {"rows": rows[0], "native_s": native, "records_s": records}
 
 
 def query_figures(store) -> dict[str, tuple[float, float]]:
@@ -111,8 +151,9 @@ def bench_sqlite(data: dict, names: list[str], rows: list[tuple], workdir: Path)
     raw_s = timed(raw_insert)
     raw.close()
     store = open_store(f"sqlite:///{workdir / 'store.db'}")
-    ours_s = timed(lambda: store.add_many(data, submitted_by="bench", status="accepted"))
-    figures = {"raw_s": raw_s, "ours_s": ours_s, "queries": query_figures(store)}
+    ours = cpu_timed(lambda: store.add_many(data, submitted_by="bench", status="accepted"))
+    figures = {"raw_s": raw_s, "ours_s": ours[0], "ours_cpu": ours[1:], "queries": query_figures(store),
+               "export": export_figures(store)}
     store.close()
     return figures
 
@@ -139,8 +180,9 @@ def bench_postgis(url: str, data: dict, names: list[str], rows: list[tuple]) -> 
 
             raw_s = timed(raw_copy)
         store = open_store(store_url)
-        ours_s = timed(lambda: store.add_many(data, submitted_by="bench", status="accepted"))
-        figures = {"raw_s": raw_s, "ours_s": ours_s, "queries": query_figures(store)}
+        ours = cpu_timed(lambda: store.add_many(data, submitted_by="bench", status="accepted"))
+        figures = {"raw_s": raw_s, "ours_s": ours[0], "ours_cpu": ours[1:], "queries": query_figures(store),
+                   "export": export_figures(store)}
         store.close()
         return figures
     finally:
@@ -164,10 +206,17 @@ def report(n: int, results: dict) -> None:
         raw_rate, ours_rate = n / r["raw_s"], n / r["ours_s"]
         print(f"{name:38} {raw_rate:>12,.0f} rows/s {ours_rate:>12,.0f} rows/s {ours_rate / raw_rate:>8.0%}"
               f"   ({r['raw_s']:.1f} s vs {r['ours_s']:.1f} s)")
+        client, server = r["ours_cpu"]
+        print(f"{'':38} add_many CPU: client {client:.1f} s" + (f", server {server:.1f} s" if server is not None
+                                                                 and name == "PostGIS" else ""))
     print(f"\n{'query (ms, p50 / p99)':38}" + "".join(f"{name:>22}" for name in results))
     for q in next(iter(results.values()))["queries"]:
         print(f"{q:38}" + "".join(f"{r['queries'][q][0]:>11.2f} / {r['queries'][q][1]:<8.2f}"
                                    for r in results.values()))
+    print(f"\n{'export of one species (s)':38}" + "".join(f"{name:>22}" for name in results))
+    for label, key in (("native iter_batches", "native_s"), ("record path (iter_records)", "records_s")):
+        print(f"{label:38}" + "".join(f"{r['export'][key]:>22.2f}" for r in results.values()))
+    print(f"{'rows':38}" + "".join(f"{r['export']['rows']:>22,}" for r in results.values()))
 
 
 def main() -> None:

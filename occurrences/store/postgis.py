@@ -7,9 +7,11 @@ to the same tables directly).
   decimalLongitude/decimalLatitude, with a GiST index; bulk loads therefore send plain numbers.
 - Writes: one transaction per call, writers serialized by a table lock (readers are never blocked), so
   insertion order (``seq``) is commit order and cursor paging never skips a row that commits later.
-- Bulk import: ``COPY`` of the validated columns (psycopg formats the rows in C and streams them while the
+- Bulk import: ``COPY`` of the validated columns as CSV written by Arrow (streamed by a writer thread while the
   server parses); large loads drop the secondary indexes and rebuild them once (3-10× faster than maintaining
-  them, and GiST inserts are slowest of all), then ANALYZE the filtered columns.
+  them, and GiST inserts are slowest of all), then ANALYZE the filtered columns. A first load into an empty
+  table is written frozen and all-visible (``COPY FREEZE``), a large one into a non-empty table is VACUUMed
+  after commit: counts are index-only scans either way.
 - Filters, facets, paging, access rules: the shared builders of :mod:`occurrences.store.sql` with ``%s``
   placeholders; only the spatial predicates are PostGIS's own.
 """
@@ -65,7 +67,7 @@ _V1_COLUMNS = (
 )
 # Secondary indexes match the filters (as in the SQLite store); ``seq`` last so a filtered page in insertion
 # order is read straight from the index, without sorting all matches; ``_status`` (every public read tests it)
-# inside the species/country ones so counts need not visit the table.
+# inside the species/country ones so counts need not visit the table. (Schema 2 replaces some: see _schema_v2.)
 _V1_INDEXES = {
     "ix_species_country": ("scientificName", "countryCode", "_status", "seq"),
     "ix_country": ("countryCode", "_status", "seq"),
@@ -104,9 +106,27 @@ def _schema_v1() -> list[str]:
     ]
 
 
+def _schema_v2() -> list[str]:
+    """Cheaper bulk loads (each index is a full sort of the table at every large import):
+
+    - the species/country indexes hold the accepted records only, so ``_status`` leaves their keys (one column
+      less to compare in every sort step: ~25% less build time). Every read of records tests
+      ``_status IN (...)`` (``Filters.status``, accepted by default), which implies the index predicate, so they
+      serve the public, submitter and full-access reads alike, counts as index-only scans;
+    - the review queue's index holds only the records not yet accepted (a few hundred, where the index on
+      ``_status`` held every row); ``_status IN ('pending')`` implies its predicate too.
+    """
+    t, accepted = S.quote(S.TABLE), f"{S.quote('_status')} = 'accepted'"
+    return ["DROP INDEX IF EXISTS ix_status", "DROP INDEX IF EXISTS ix_species_country",
+            "DROP INDEX IF EXISTS ix_country",
+            f"CREATE INDEX ix_review ON {t} (seq) WHERE {S.quote('_status')} <> 'accepted'",
+            f'CREATE INDEX ix_species_country ON {t} ("scientificName", "countryCode", seq) WHERE {accepted}',
+            f'CREATE INDEX ix_country ON {t} ("countryCode", seq) WHERE {accepted}']
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection, run in one transaction.
-MIGRATIONS = [_schema_v1]
+MIGRATIONS = [_schema_v1, _schema_v2]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -160,6 +180,10 @@ class PostGISStore:
 
     def _configure(self, conn: psycopg.Connection) -> None:
         conn.execute(self._search_path)
+        # psycopg prepares a query run 5 times, and PostgreSQL may then plan it once for any values: such a
+        # generic plan cannot use the partial indexes (``_status = $1`` proves nothing) nor see skewed species
+        # counts, and was 3-10× slower here. Our queries plan in ~0.1 ms: plan them for their values each time.
+        conn.execute("SET plan_cache_mode = force_custom_plan")
 
     def close(self) -> None:
         with self._pool_lock:
@@ -253,15 +277,19 @@ class PostGISStore:
             # One writer at a time (readers go on): seq order is commit order, and the idempotency check
             # below cannot race another import of the same records.
             conn.execute(f"LOCK TABLE {S.quote(S.TABLE)} IN SHARE ROW EXCLUSIVE MODE")
-            statuses = self._insert(conn, cols, n)
+            statuses, vacuum = self._insert(conn, cols, n)
+        if vacuum:
+            self._vacuum()
         return AddResult(statuses)
 
-    def _insert(self, conn, cols: dict, n: int) -> list[str]:
-        t = S.quote(S.TABLE)
-        empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+    def _insert(self, conn, cols: dict, n: int) -> tuple[list[str], bool]:
+        """Returns what happened to each record, and whether the table wants a VACUUM once committed."""
+        t, it = S.quote(S.TABLE), S.quote(S.ISSUE_TABLE)
+        empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t}) AND NOT EXISTS (SELECT 1 FROM {it})"
+                             ).fetchone()[0]
         statuses, keep = (["stored"] * n, list(range(n))) if empty else self._classify_existing(conn, cols, n)
         if not keep:
-            return statuses
+            return statuses, False
         if len(keep) < n:
             cols = {k: [v[i] for i in keep] for k, v in cols.items()}
         m = len(keep)
@@ -269,20 +297,38 @@ class PostGISStore:
         seqs = range(first, first + m)
         bulk = m >= BULK_THRESHOLD and (empty or m > conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
         saved = _drop_indexes(conn, S.TABLE) if bulk else []
+        # A first bulk load into empty tables empties them once more in this transaction (they are locked and
+        # their indexes dropped already), which lets COPY write the rows frozen and mark the pages all-visible:
+        # no VACUUM needed, and counts are index-only scans from the start.
+        freeze = bulk and empty
+        if freeze:
+            conn.execute(f"TRUNCATE {t}, {it}")
         names = [c for c in (*STORED_COLUMNS, "_status") if cols[c].count(None) != m]  # NULL by default
-        copy_rows(conn, S.TABLE, ["seq", *names], [seqs, *(cols[c] for c in names)])
+        copy_columns(conn, S.TABLE, {"seq": seqs, **{c: cols[c] for c in names}}, freeze=freeze)
         issue_rows = [(seq, code) for seq, codes in zip(seqs, cols["issues"]) if codes != "[]"
                       for code in dict.fromkeys(json.loads(codes))]
         if issue_rows:
             seq_col, code_col = zip(*issue_rows)
-            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], [seq_col, code_col])
+            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], [seq_col, code_col], freeze=freeze)
         if bulk:
             conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for statement in saved:
                 conn.execute(statement)
             # statistics for the planner, on the columns queries filter and sort by (all columns: 5x slower)
             conn.execute(f"ANALYZE {t} ({', '.join(S.quote(c) for c in _ANALYZE_COLUMNS)})")
-        return statuses
+        # Rows loaded in bulk into a table that already had rows are not all-visible until a VACUUM: until then
+        # counts visit the table for every match (30 ms instead of 2 for a species+country count at 1 M).
+        return statuses, bulk and not freeze
+
+    def _vacuum(self) -> None:
+        """VACUUM (ANALYZE) the occurrence table after a bulk load has committed (VACUUM cannot run inside a
+        transaction). Only bookkeeping: the rows are stored whatever happens here, so a failure is ignored and
+        autovacuum does it later."""
+        try:
+            with self.pool.connection() as conn:
+                conn.execute(f"VACUUM (ANALYZE) {S.quote(S.TABLE)}")
+        except psycopg.Error:
+            pass
 
     def _classify_existing(self, conn, cols, n) -> tuple[list[str], list[int]]:
         """Idempotent re-import (as in the SQLite store): an identical record already stored is ``skipped``; a
@@ -545,14 +591,63 @@ _CSV_TYPES = _csv_types()
 
 
 # -- bulk COPY -----------------------------------------------------------------------------------------------
-def copy_rows(conn, table: str, names: Sequence[str], columns: Sequence[Sequence]) -> None:
+def copy_rows(conn, table: str, names: Sequence[str], columns: Sequence[Sequence], freeze: bool = False) -> None:
     """``COPY table (names) FROM STDIN`` of column-wise data. psycopg formats rows in C (faster here than
-    building the COPY text in Python, even column by column) and streams them while the server parses."""
-    statement = f"COPY {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) FROM STDIN"
+    building the COPY text in Python, even column by column) and streams them while the server parses.
+    ``freeze``: only for a table created or truncated in the current transaction (see ``_insert``)."""
+    statement = (f"COPY {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) FROM STDIN"
+                 + (" WITH (FREEZE)" if freeze else ""))
     with conn.cursor() as cur, cur.copy(statement) as copy:
         write = copy.write_row
         for row in zip(*columns):
             write(row)
+
+
+COPY_CHUNK_ROWS = 50_000
+_ARROW_KINDS = (("double precision", "float64"), ("integer", "int64"), ("bigint", "int64"))  # else text
+
+
+def _arrow_kind(sql_type: str) -> str:
+    return next((kind for prefix, kind in _ARROW_KINDS if sql_type.startswith(prefix)), "string")
+
+
+_COLUMN_KINDS = {"seq": "int64", **{name: _arrow_kind(sql_type) for name, sql_type in _V1_COLUMNS}}
+
+
+def copy_columns(conn, table: str, columns: Mapping[str, Sequence], freeze: bool = False) -> None:
+    """``COPY table FROM STDIN (FORMAT csv)`` of the occurrence columns, the CSV written by Arrow's C++ writer
+    (2.5× less client CPU than formatting row by row, and exact: shortest round-trip floats, every string
+    quoted so that "" stays an empty string and an unquoted empty field is NULL). Chunks go to the server from a
+    writer thread while the next one is formatted. ``freeze``: see :func:`copy_rows`."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    from psycopg.copy import QueuedLibpqWriter
+
+    names = list(columns)
+    table_data = pa.table({name: _arrow_column(name, columns[name]) for name in names})
+    statement = (f"COPY {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) FROM STDIN "
+                 f"WITH (FORMAT csv{', FREEZE' if freeze else ''})")
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+        for start in range(0, table_data.num_rows, COPY_CHUNK_ROWS):
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(table_data.slice(start, COPY_CHUNK_ROWS), sink, options)
+            copy.write(memoryview(sink.getvalue()))
+
+
+def _arrow_column(name: str, values: Sequence):
+    import pyarrow as pa
+
+    kind = _COLUMN_KINDS.get(name, "string")
+    if isinstance(values, range):
+        return pa.array(values, type=pa.int64())
+    try:
+        return pa.array(values, type=getattr(pa, kind)())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        if kind != "string":
+            raise
+    # text given as numbers (a JSON import, say): stored as their text, as psycopg's row-wise COPY did
+    return pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], type=pa.string())
 
 
 def _drop_indexes(conn, table: str) -> list[str]:
