@@ -22,8 +22,8 @@ def add_accepted(store, records):
 
 
 @pytest.fixture()
-def db_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'query.db'}"
+def db_url(store_url):  # once per backend (tests/conftest.py)
+    url = store_url
     store = open_store(url)
     add_accepted(store, demo_records(400))
     store.close()

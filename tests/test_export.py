@@ -20,6 +20,7 @@ from occurrences.export import FORMATS, ExportOptions, export
 from occurrences.export.shapefile import SHORT_NAMES, read_fields_csv
 from occurrences.records import FIELDS
 from occurrences.store import Filters, open_store, parse_filters
+from tests.conftest import BACKENDS, fresh_db_url
 
 THAI = "ป่าดิบแล้ง ริมห้วยขาแข้ง"
 BURMESE = "ကချင်ပြည်နယ် မြစ်ကြီးနား"
@@ -37,13 +38,15 @@ def records() -> list[dict]:
     return recs
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("export") / "occ.db"
-    store = open_store(f"sqlite:///{path}")
-    store.add_many(records(), submitted_by="tester", status="accepted")
-    yield store
-    store.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request, tmp_path_factory):
+    with fresh_db_url(request.param, tmp_path_factory.mktemp("export")) as url:
+        store = open_store(url)
+        try:
+            store.add_many(records(), submitted_by="tester", status="accepted")
+            yield store
+        finally:
+            store.close()
 
 
 @pytest.fixture(scope="module")
@@ -228,10 +231,9 @@ def test_filters_apply_to_every_format(db, stored, tmp_path):
         assert export(db, filters, fmt, tmp_path / f"th{FORMATS[fmt].suffix}").records == want
 
 
-def test_sensitive_records_leave_generalised(tmp_path):
+def test_sensitive_records_leave_generalised(store, tmp_path):
     from tests.sensitive_seed import secrets_of, seed
 
-    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     seed(store, demo=10)
     secrets = secrets_of()
     for fmt in FORMATS:
@@ -247,7 +249,6 @@ def test_sensitive_records_leave_generalised(tmp_path):
     with DwCAReader(str(archive)) as a:
         withheld = [r.data for r in a if r.data[DWC + "occurrenceID"].startswith("sens-binturong")]
     assert withheld and all(r[DWC + "dataGeneralizations"] for r in withheld)
-    store.close()
 
 
 def test_cli_export_is_quiet_without_a_terminal(db, tmp_path):

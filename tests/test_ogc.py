@@ -11,19 +11,20 @@ from occurrences.demo import demo_records
 from occurrences.settings import Settings
 from occurrences.store import Filters, open_store
 
+from .conftest import BACKENDS, fresh_db_url
 from .support import live_server
 
 N = 10_000
 BBOX = (97.0, 5.0, 106.0, 21.0)
 
 
-@pytest.fixture(scope="module")
-def db_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('ogc') / 'ogc.db'}"
-    store = open_store(url)
-    store.add_many(demo_records(N), submitted_by="demo", status="accepted")
-    store.close()
-    return url
+@pytest.fixture(scope="module", params=BACKENDS)
+def db_url(request, tmp_path_factory):
+    with fresh_db_url(request.param, tmp_path_factory.mktemp("ogc")) as url:
+        store = open_store(url)
+        store.add_many(demo_records(N), submitted_by="demo", status="accepted")
+        store.close()
+        yield url
 
 
 @pytest.fixture(scope="module")
