@@ -1,8 +1,13 @@
 """SQLite backend: one file, WAL, a connection per thread, writes in ``BEGIN IMMEDIATE`` transactions.
 
-Spatial index: every record carries the number of its 0.25° grid cell (``_cell``); a bbox becomes one
-``_cell BETWEEN`` range per cell row, then the exact lat/lon test. Cheaper to maintain than an R*Tree (which
-took 25 s to fill with 1 M points here) and as selective for the boxes people ask for.
+Spatial index: every record carries the number of its 0.25° grid cell (``_cell``, and ``_pub_cell`` for its
+public point); a bbox becomes one cell range per cell row, then the exact lat/lon test. Cheaper to maintain than
+an R*Tree (which took 25 s to fill with 1 M points here) and as selective for the boxes people ask for.
+
+Reads: hot paths fetch plain tuples (``sqlite3.Row`` lookups by name cost ~20 µs per record); a page first
+finds the keys of its rows from the indexes, then reads only those rows (see :meth:`SQLiteStore.page_sql`).
+Planner statistics: refreshed after bulk loads and whenever the table has doubled since they were taken, so
+the planner never has to guess on a grown table.
 """
 from __future__ import annotations
 
@@ -22,12 +27,13 @@ from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
-from .columns import STORED_COLUMNS, row_to_record, to_columns
+from .columns import STORED_COLUMNS, records_from_rows, row_to_record, to_columns
 from .filters import Filters
 
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
+DENSE_BBOX_ROWS = 20_000  # a bbox expected to hold more records than this is left to the planner
 _TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", list: "TEXT"}
-_INDEXES = {
+_V1_INDEXES = {  # as released in schema 1; schema 3 replaces some (see _V3_INDEXES)
     "ix_species_country": '"scientificName", "countryCode"',
     "ix_country": '"countryCode"',
     "ix_start": '"_start"',
@@ -48,7 +54,7 @@ def _schema_v1() -> list[str]:
   "_start" TEXT NOT NULL, "_end" TEXT NOT NULL, "_cell" INTEGER NOT NULL, "_geo_issue" INTEGER NOT NULL DEFAULT 0
 )""",
         f'CREATE UNIQUE INDEX ux_occurrence_id ON {S.quote(S.TABLE)} ("occurrenceID")',
-        *[f"CREATE INDEX {name} ON {S.quote(S.TABLE)} ({cols})" for name, cols in _INDEXES.items()],
+        *[f"CREATE INDEX {name} ON {S.quote(S.TABLE)} ({cols})" for name, cols in _V1_INDEXES.items()],
         f"CREATE TABLE {S.quote(S.ISSUE_TABLE)} (seq INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (code, seq))"
         " WITHOUT ROWID",
         f"CREATE INDEX ix_issue_seq ON {S.quote(S.ISSUE_TABLE)} (seq)",
@@ -84,9 +90,74 @@ def _backfill_public(conn: sqlite3.Connection) -> None:
         last = rows[-1]["seq"]
 
 
+# Schema 3: indexes that answer the public reads by themselves. Every read tests ``_status`` (public reads twice),
+# so it sits right after the equality columns: a species+country page is read in seq order (the rowid ends every
+# index) without visiting non-matching rows, and its count never touches the table. The grid-cell indexes carry
+# the point and the year as well, so bbox filters and map tiles are answered from the index alone.
+_V3_INDEXES = {
+    "ix_species_country": ("scientificName", "countryCode", "_status"),
+    "ix_country": ("countryCode", "_status"),
+    "ix_cell": ("_cell", "_status", "decimalLatitude", "decimalLongitude", "year"),
+    "ix_pub_cell": ("_pub_cell", "_status", "_pub_lat", "_pub_lon", "year"),
+}
+
+
+# A skip-scan of a grid-cell index (every cell, then the status and latitude within it) reads the whole index:
+# SQLite picked it over the cell ranges of a 2° box (40 ms instead of 4) and over a seq-order walk for a page of
+# a large one (1 s instead of 1 ms). sqlite_stat1's documented ``noskipscan`` token turns it off for them.
+_NO_SKIP_SCAN = ("ix_cell", "ix_pub_cell")
+
+
+def _schema_v3() -> list:
+    t = S.quote(S.TABLE)
+    return [*[f"DROP INDEX IF EXISTS {name}" for name in _V3_INDEXES],
+            *[f"CREATE INDEX {name} ON {t} ({', '.join(S.quote(c) for c in cols)})"
+              for name, cols in _V3_INDEXES.items()],
+            _analyze]
+
+
+def _analyze(conn: sqlite3.Connection) -> None:
+    """Fresh planner statistics (~0.5 s at 1 M records), inside the caller's write transaction. Without them
+    SQLite takes any equality on an indexed column for a selective one, and walks the whole table through the
+    status index for a public bbox. Not sampled (``analysis_limit``): the sample counted ~1,000 rows per status
+    value in a table of a million. ANALYZE changes the schema cookie, so every other connection reloads the
+    statistics (with their ``noskipscan`` marks, written in the same transaction) at its next query."""
+    conn.execute("ANALYZE")
+    marks = ", ".join("?" * len(_NO_SKIP_SCAN))
+    conn.execute(f"UPDATE sqlite_stat1 SET stat = stat || ' noskipscan' WHERE tbl = ? AND idx IN ({marks})",
+                 [S.TABLE, *_NO_SKIP_SCAN])
+    conn.execute("ANALYZE sqlite_schema")  # reload them in this connection too (analyses nothing)
+
+
+def _statistics_stale(conn: sqlite3.Connection, rows: int) -> bool:
+    """True when a table of ``rows`` records has no statistics, twice as many records as when they were taken
+    (so re-analysing costs at most ~1 µs per record added), or lost its marks to another program's ANALYZE."""
+    if rows == 0:
+        return False
+    analysed = _stat(conn, "ux_occurrence_id")
+    marks = [_stat(conn, name) for name in _NO_SKIP_SCAN]
+    return (not analysed or rows >= 2 * int(analysed[0])
+            or any(m is not None and "noskipscan" not in m for m in marks))
+
+
+def _stat(conn: sqlite3.Connection, index: str) -> list[str] | None:
+    """The sqlite_stat1 figures of ``index`` (row count, then rows per key prefix), None without any."""
+    try:
+        row = conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx = ?", [S.TABLE, index]).fetchone()
+    except sqlite3.OperationalError:  # no sqlite_stat1 table
+        return None
+    return row[0].split() if row else None
+
+
+def _rows_per_key(conn: sqlite3.Connection, index: str) -> int | None:
+    """Average number of rows per value of ``index``'s first column (None without statistics)."""
+    fields = _stat(conn, index) or []
+    return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
 
 
 class _Geometries:
@@ -119,12 +190,14 @@ class SQLiteStore:
         self.path = sqlite_path(url)
         self._local = threading.local()
         self._geoms = _Geometries()
+        self._null_default: set[str] | None = None  # columns without a default (NULL) nor NOT NULL
         self.dialect = S.Dialect("?", self._bbox_predicate, self._geometry_predicate)
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.is_dir():
                 raise StoreUnavailable(url=url, reason=f"folder {parent} does not exist")
         self._migrate()
+        self._refresh_statistics()
 
     # -- connections -------------------------------------------------------------------------------------
     @property
@@ -175,6 +248,21 @@ class SQLiteStore:
             except Exception:
                 conn.execute("ROLLBACK")
                 raise
+
+    def _refresh_statistics(self) -> None:
+        """Statistics for a database written by another program (``occurrences migrate`` runs a plain ANALYZE,
+        an older version none at all)."""
+        conn = self.conn
+        rows = conn.execute(f"SELECT max(seq) FROM {S.quote(S.TABLE)}").fetchone()[0] or 0
+        if not _statistics_stale(conn, rows):
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _analyze(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @property
     def schema_version(self) -> int:
@@ -236,22 +324,32 @@ class SQLiteStore:
         first = (conn.execute(f"SELECT max(seq) FROM {S.quote(S.TABLE)}").fetchone()[0] or 0) + 1
         seqs = range(first, first + len(keep))
         bulk = len(keep) >= BULK_THRESHOLD and len(keep) > existing
-        if bulk:  # building indexes once after the load is 3-6× faster than maintaining them
-            for name in _INDEXES:
-                conn.execute(f"DROP INDEX IF EXISTS {name}")
-        names = ["seq", *STORED_COLUMNS, "_status"]
+        # Building the indexes once after the load is 3-6× faster than maintaining them row by row. The unique
+        # occurrenceID index goes too: the batch has no duplicates and none of its ids is stored (checked above),
+        # and rebuilding it would fail (rolling everything back) if that ever stopped being true.
+        rebuild = _drop_indexes(conn, S.TABLE) if bulk else []
+        names = ["seq", *self._bound_columns(conn, cols, [*STORED_COLUMNS, "_status"])]
         conn.executemany(
-            f"INSERT INTO {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in names)}) VALUES ({S.Dialect.p(self.dialect, len(names))})",
+            f"INSERT INTO {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in names)}) VALUES ({self.dialect.p(len(names))})",
             zip(seqs, *(cols[c] for c in names[1:])),
         )
         issue_rows = [(seq, code) for seq, codes in zip(seqs, cols["issues"]) if codes != "[]"
                       for code in json.loads(codes)]
         conn.executemany(f"INSERT OR IGNORE INTO {S.quote(S.ISSUE_TABLE)} (seq, code) VALUES (?, ?)", issue_rows)
-        if bulk:
-            for name, icols in _INDEXES.items():
-                conn.execute(f"CREATE INDEX {name} ON {S.quote(S.TABLE)} ({icols})")
-            conn.execute("ANALYZE")
+        for statement in rebuild:
+            conn.execute(statement)
+        if bulk or _statistics_stale(conn, existing + len(keep)):
+            _analyze(conn)
         return statuses
+
+    def _bound_columns(self, conn, cols: dict, names: list[str]) -> list[str]:
+        """``names`` without the columns that are NULL in every row of the batch and default to NULL anyway:
+        Python's sqlite3 spends ~0.3 µs on each None it binds (an adapter lookup), which for the many empty
+        Darwin Core terms of a typical batch was as much time as the rest of the insert."""
+        if self._null_default is None:
+            info = conn.execute(f"PRAGMA table_info({S.quote(S.TABLE)})").fetchall()
+            self._null_default = {r[1] for r in info if r[4] is None and not r[3]}
+        return [c for c in names if not (c in self._null_default and _all_none(cols[c]))]
 
     def _classify_existing(self, conn, cols, n) -> tuple[list[str], list[int]]:
         """Idempotent re-import: an identical record already stored is skipped; a different one with the same
@@ -260,10 +358,10 @@ class SQLiteStore:
         found: dict[str, dict] = {}
         for i in range(0, n, 500):
             chunk = ids[i:i + 500]
-            rows = conn.execute(
+            rows = self._tuples(
                 f"SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE \"occurrenceID\" IN ({self.dialect.p(len(chunk))})",
-                chunk).fetchall()
-            found.update({r["occurrenceID"]: row_to_record(r) for r in rows})
+                chunk)
+            found.update({r["occurrenceID"]: r for r in records_from_rows(rows)})
         if not found:
             return ["stored"] * n, list(range(n))
         statuses, keep = [], []
@@ -402,13 +500,34 @@ class SQLiteStore:
             raise
         return n
 
+    def _tuples(self, sql: str, params: Sequence) -> list[tuple]:
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: building sqlite3.Row objects and looking names up is slow
+        return cursor.execute(sql, params).fetchall()
+
+    def page_sql(self, f: Filters) -> tuple[str, list]:
+        """One page (``f.limit`` + 1 rows, to tell whether there is a next page) of records as ``f.access`` may
+        see them: their fields in :data:`FIELD_NAMES` order, then ``seq`` and ``_start`` (the cursor).
+
+        The page's keys are found first, from the indexes alone where they cover the filters, and only those
+        rows are read: a 0.5° bbox matches ~1,500 rows of which the page keeps 100, and reading whole rows to
+        sort them all cost ~10 ms."""
+        columns, col_params = S.select_columns(f.access, self.dialect)
+        where, params = S.where_clause(f, self.dialect)
+        order = S.order_by(f)
+        keys = f"SELECT seq FROM {self._table(f)} WHERE {where} ORDER BY {order} LIMIT {int(f.limit) + 1}"
+        return (f"SELECT {columns} FROM {S.quote(S.TABLE)} WHERE seq IN ({keys}) ORDER BY {order}",
+                col_params + params)
+
     def query(self, filters: Filters) -> Page:
-        sql, params = S.select_page(filters, self.dialect)
-        rows = self.conn.execute(sql, params).fetchall()
+        rows = self._tuples(*self.page_sql(filters))
         more = len(rows) > filters.limit
         rows = rows[: filters.limit]
-        cursor = S.next_cursor(filters, dict(rows[-1])) if more and rows else None
-        return Page([row_to_record(r) for r in rows], cursor, filters.limit)
+        cursor = None
+        if more and rows:
+            seq, start = rows[-1][len(FIELD_NAMES):len(FIELD_NAMES) + 2]
+            cursor = S.next_cursor(filters, {"seq": seq, "_start": start})
+        return Page(records_from_rows(rows), cursor, filters.limit)
 
     def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
         f = filters.replace(limit=batch_size, cursor=None)
@@ -427,7 +546,7 @@ class SQLiteStore:
 
     def count(self, filters: Filters) -> int:
         sql, params = S.count_sql(filters, self.dialect)
-        return self.conn.execute(sql, params).fetchone()[0]
+        return self.conn.execute(self._spatial_hint(sql, filters), params).fetchone()[0]
 
     def columns(self, filters: Filters, names: Sequence[str], limit: int | None = None) -> dict[str, list]:
         """The map's fast path: a few columns of the mapped records (those with coordinates) as lists, without
@@ -437,29 +556,52 @@ class SQLiteStore:
         if unknown:
             raise InvalidParameter(name="columns", value=unknown[0], reason=N_("use Darwin Core field names"))
         sql, params = S.columns_sql(filters, self.dialect, tuple(names))
-        sql = self._spatial_hint(sql, filters)
+        sql = self._spatial_hint(sql, filters, sparse_only=False)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = self.conn.execute(sql, params).fetchall()
-        return {name: [r[i] for r in rows] for i, name in enumerate(names)}
+        rows = self._tuples(sql, params)
+        if not rows:
+            return {name: [] for name in names}
+        return {name: list(values) for name, values in zip(names, zip(*rows))}
 
     def grid_counts(self, filters: Filters, grid) -> list[tuple]:
         """(gx, gy, count, min year, max year) per occupied cell of ``grid`` (see ``maps.tiles.TileGrid``)."""
         sql, params = S.grid_sql(filters, self.dialect, grid)
-        return [tuple(r) for r in self.conn.execute(self._spatial_hint(sql, filters.replace(bbox=grid.bbox)), params)]
+        return self._tuples(self._spatial_hint(sql, filters.replace(bbox=grid.bbox), sparse_only=False), params)
 
-    def _spatial_hint(self, sql: str, filters: Filters) -> str:
-        """For a small bbox, make SQLite use the grid-cell index of the point the caller sees: left alone it
-        scans the whole table in seq order (or walks a species index) — 0.5–1.5 s instead of ~10 ms at 1 M."""
-        if not filters.bbox or S.cell_ranges(filters.bbox) is None or filters.geometry is not None:
-            return sql
+    def _spatial_index(self, filters: Filters, *, sparse_only: bool) -> str | None:
+        """The grid-cell index of the point the caller sees, to read a bbox through. Left alone, SQLite may walk
+        a species index (~150 ms for a 0.5° box and a species at 1 M records, 5 ms through the cells) or, without
+        statistics, the whole table through the status index. With ``sparse_only`` (pages and counts), only for
+        a box expected to hold at most DENSE_BBOX_ROWS records (cells in the box × records per occupied cell,
+        from the index statistics; assumed when there are none): in a larger box a page is found sooner in seq
+        order, and a species index narrows a count more. Map reads (tiles) take every record of the box, which
+        the cells always narrow best (tile p90 16 ms this way, 27 ms leaving large boxes to the planner)."""
+        ranges = S.cell_ranges(filters.bbox) if filters.bbox else None
+        if ranges is None or filters.geometry is not None:
+            return None
         kind, _ = A.parse_access(filters.access)
         index = {A.FULL: "ix_cell", A.PUBLIC: "ix_pub_cell"}.get(kind)
-        if index is None or not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                                  [index]).fetchone():
-            return sql
+        if index is None:
+            return None
+        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone()
+        if not found:
+            return None
+        if not sparse_only:
+            return index
+        per_cell = _rows_per_key(self.conn, index)
+        cells = sum(last - first + 1 for first, last in ranges)
+        return index if per_cell is None or cells * per_cell <= DENSE_BBOX_ROWS else None
+
+    def _table(self, filters: Filters, *, sparse_only: bool = True) -> str:
+        """The table for a ``FROM``, with an ``INDEXED BY`` hint when :meth:`_spatial_index` has one."""
+        index = self._spatial_index(filters, sparse_only=sparse_only)
+        return S.quote(S.TABLE) + (f" INDEXED BY {S.quote(index)}" if index else "")
+
+    def _spatial_hint(self, sql: str, filters: Filters, *, sparse_only: bool = True) -> str:
+        """``sql`` (one query on the table) with the hint of :meth:`_table`."""
         table = f"FROM {S.quote(S.TABLE)} "
-        return sql.replace(table, f"{table}INDEXED BY {S.quote(index)} ", 1)
+        return sql.replace(table, f"FROM {self._table(filters, sparse_only=sparse_only)} ", 1)
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         out = {}
@@ -476,6 +618,19 @@ class SQLiteStore:
             raise InvalidParameter(name="group_by", value=group_by, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
         sql, params = S.extent_sql(filters, self.dialect, group_by)
         return S.extent_rows(self.conn.execute(sql, params).fetchall(), group_by)
+
+
+def _all_none(values: list) -> bool:
+    return not values or (values[0] is None and values.count(None) == len(values))
+
+
+def _drop_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Drop the secondary indexes of ``table``; returns the statements that create them again."""
+    found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                         "AND sql IS NOT NULL", [table]).fetchall()
+    for name, _ in found:
+        conn.execute(f"DROP INDEX {S.quote(name)}")
+    return [sql for _, sql in found]
 
 
 def _same(a, b) -> bool:
