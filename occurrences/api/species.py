@@ -52,6 +52,15 @@ def boundaries():
     return Response(basemap.boundaries_geojson(), media_type="application/geo+json", headers=CACHE_ASSET)
 
 
+@router.get("/maps/provinces.geojson", summary="Province borders of the five countries (offline base map)")
+def provinces():
+    """Borders between provinces, one MultiLineString per country; an empty collection (not cached) until
+    ``occurrences geodata build`` has built the provinces."""
+    built = basemap.province_file() is not None
+    return Response(basemap.provinces_geojson(), media_type="application/geo+json",
+                    headers=CACHE_ASSET if built else {"Cache-Control": "no-cache"})
+
+
 @router.get("/vendor/{filename}", include_in_schema=False)
 def vendor(filename: str):
     """MapLibre GL JS from the installed PyPI package ``maplibre`` (BSD-3-Clause), so pages need no CDN."""

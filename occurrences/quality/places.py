@@ -1,8 +1,10 @@
 """Points that sit on a reference place rather than where an animal was: country centroids and capitals.
 
-These are CoordinateCleaner's ``centroids`` (1 km) and ``capitals`` (10 km) tests. Country centroids are the
-area centroids of the boundary polygons in use. There is no province layer yet, so province centroids are not
-checked.
+These are CoordinateCleaner's ``centroids`` (1 km) and ``capitals`` (10 km) tests. Centroids are the area
+centroids of the polygons in use: the country boundaries, and the provinces of the five countries when
+``occurrences geodata build`` could build them (otherwise countries only). CoordinateCleaner takes its centroids
+from its own reference table; we take the polygons' centroids, not Natural Earth's label points, so the test
+agrees with the boundaries the other checks use.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import numpy as np
 from . import definitions as d
 from .boundaries import Boundaries
 from .coordinates import LAT, Coordinates
+from .provinces import Provinces
 from .distance import near_points
 from .result import FlagSet
 
@@ -44,6 +47,9 @@ def place_flags(c: Coordinates, rows: np.ndarray, b: Boundaries) -> list[FlagSet
     sets.append(FlagSet(d.COORDINATE_NEAR_COUNTRY_CENTROID, LAT, hit, c.raw_lat[hit],
                         {"lat": c.lat[hit], "lon": c.lon[hit], "distance_km": np.round(dist, 2),
                          "country": b.names[ref]}))
+    provinces = b.provinces
+    if provinces is not None and len(provinces):
+        sets.append(_province_centroid_flags(c, rows, provinces, b))
     cap_lon = np.array([p[3] for p in CAPITALS])
     cap_lat = np.array([p[2] for p in CAPITALS])
     pts, ref, dist = _closest(*near_points(lon, lat, cap_lon, cap_lat, d.CAPITAL_RADIUS_KM))
@@ -53,6 +59,17 @@ def place_flags(c: Coordinates, rows: np.ndarray, b: Boundaries) -> list[FlagSet
                         {"lat": c.lat[hit], "lon": c.lon[hit], "distance_km": np.round(dist, 1),
                          "capital": names[ref]}))
     return sets
+
+
+def _province_centroid_flags(c: Coordinates, rows: np.ndarray, p: Provinces, b: Boundaries) -> FlagSet:
+    pts, ref, dist = _closest(*near_points(c.lon[rows], c.lat[rows], p.centroids[:, 0], p.centroids[:, 1],
+                                           d.CENTROID_RADIUS_KM))
+    hit = rows[pts]
+    country = b.indices(p.countries[ref])
+    country_names = np.where(country >= 0, b.names[np.maximum(country, 0)], p.countries[ref])
+    return FlagSet(d.COORDINATE_NEAR_PROVINCE_CENTROID, LAT, hit, c.raw_lat[hit],
+                   {"lat": c.lat[hit], "lon": c.lon[hit], "distance_km": np.round(dist, 2),
+                    "province": p.names[ref], "province_code": p.codes[ref], "country": country_names})
 
 
 def _closest(pts: np.ndarray, ref: np.ndarray, dist: np.ndarray):

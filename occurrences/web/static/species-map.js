@@ -40,12 +40,17 @@
       sources: {
         countries: { type: "geojson", data: location.origin + "/maps/boundaries.geojson",
                      attribution: "Natural Earth" },
+        /* Province borders: an empty collection until `occurrences geodata build` has built them. */
+        provinces: { type: "geojson", data: location.origin + "/maps/provinces.geojson" },
         occ: { type: "vector", tiles: [tileUrl()], minzoom: 0, maxzoom: 14 },
       },
       layers: [
         { id: "sea", type: "background", paint: { "background-color": "#cfe3ef" } },
         { id: "land", type: "fill", source: "countries",
           paint: { "fill-color": ["case", ["get", "focus"], "#f2efe6", "#e3e3e3"] } },
+        { id: "provinces", type: "line", source: "provinces",
+          paint: { "line-color": "#a8a8a8", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.3, 8, 0.8],
+                   "line-dasharray": [3, 2] } },
         { id: "borders", type: "line", source: "countries", paint: { "line-color": "#7a7a7a", "line-width": 0.8 } },
         { id: "grid", type: "fill", source: "occ", "source-layer": "grid",
           paint: { "fill-opacity": 0.75,
