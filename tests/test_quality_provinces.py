@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from occurrences.api import create_app
+from occurrences.demo import demo_records
 from occurrences.maps import basemap
 from occurrences.maps.static import render_map
 from occurrences.quality import boundaries as boundaries_module
@@ -25,6 +26,9 @@ from occurrences.quality import build_geodata, cache_dir, check_batch, load_boun
 from occurrences.quality.provinces import (PROVENANCE_FILE, PROVINCES_FILE, TARBALL_SHA256, ProvincesUnavailable,
                                            build_provinces, load_provinces)
 from occurrences.settings import Settings
+from occurrences.store import open_store
+
+from .support import browser_page, live_server, needs_chromium
 
 NEAR_PROVINCE = "COORDINATE_NEAR_PROVINCE_CENTROID"
 NEAR_COUNTRY = "COORDINATE_NEAR_COUNTRY_CENTROID"
@@ -209,3 +213,26 @@ def test_static_map_draws_province_borders_only_when_built(built, countries_only
     countries = pixels()
     changed = np.abs(with_provinces - countries).sum(axis=2) > 30
     assert changed.sum() > 500  # the province lines, and nothing but them differs
+
+
+@pytest.mark.browser
+@needs_chromium()
+def test_species_map_draws_province_borders_offline(built, tmp_path):
+    url = f"sqlite:///{tmp_path / 'map.db'}"
+    store = open_store(url)
+    store.add_many(demo_records(50), submitted_by="demo", status="accepted")
+    store.close()
+    with live_server(url) as base, browser_page() as page:
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/species/Paguma%20larvata?lang=en")
+        page.wait_for_selector("#map[data-ready=true]", timeout=30_000)
+        page.evaluate("() => occMap.jumpTo({center: [99.0, 18.6], zoom: 7})")  # Chiang Mai and neighbours
+        page.wait_for_function("() => occMap.loaded() && "
+                               "occMap.queryRenderedFeatures({layers: ['provinces']}).length > 0", timeout=30_000)
+        drawn = page.evaluate("() => occMap.queryRenderedFeatures({layers: ['provinces']})"
+                              ".map(f => f.properties.country)")
+        assert "TH" in drawn
+        layers = page.evaluate("() => occMap.getStyle().layers.map(l => l.id)")
+        assert layers.index("provinces") < layers.index("points")  # under the records
+        assert page.outside_requests == [] and errors == []
