@@ -51,7 +51,7 @@ def test_schema_2_database_upgrades_to_status_aware_covering_indexes(tmp_path, m
         assert old.schema_version == 2
         old.close()
     store = open_store(url)
-    assert store.schema_version == 3
+    assert store.schema_version == len(backend.MIGRATIONS)
     conn = raw(store)
     assert index_columns(conn, "ix_species_country") == ["scientificName", "countryCode", "_status"]
     assert index_columns(conn, "ix_country") == ["countryCode", "_status"]
@@ -187,3 +187,17 @@ def test_records_from_tuple_rows_equal_records_by_name(store):
     assert by_position == by_name and by_name[0]["issues"] == ["ZERO_COORDINATE"]
     by_position[0]["issues"].append("X")  # each record owns its list
     assert by_position[11]["issues"] == ["ZERO_COORDINATE"]
+
+
+def test_schema_4_drops_the_year_and_basis_indexes_and_year_uses_the_date_index(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'v4.db'}")
+    store.add_many(spread(200), status="accepted")
+    conn = raw(store)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "ix_year" not in names and "ix_basis" not in names and "ix_start" in names
+    f = Filters(year=(2010, 2012), access="full", limit=1000)
+    expected = sorted(r["occurrenceID"] for r in store.iter_records(Filters(access="full"))
+                      if 2010 <= r["year"] <= 2012)
+    assert 0 < len(expected) < 200
+    assert sorted(r["occurrenceID"] for r in store.query(f).records) == expected
+    assert store.count(f) == len(expected)

@@ -56,7 +56,9 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
         # Records whose date (or interval) lies within the requested range.
         add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))
     if f.year:
-        add(f"{quote('year')} BETWEEN {d.placeholder} AND {d.placeholder}", list(f.year))
+        # ``year`` is the year of ``_start``: the same rows, found through the event-date index.
+        add(f"{quote('_start')} BETWEEN {d.placeholder} AND {d.placeholder}",
+            [f"{f.year[0]:04d}-01-01", f"{f.year[1]:04d}-12-31"])
     from . import access as A  # who is asking decides which rows, and which point the spatial filters test
 
     add(f"{quote('_status')} IN ({d.p(len(f.status))})", list(f.status))
