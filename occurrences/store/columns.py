@@ -227,3 +227,34 @@ def records_from_rows(rows: Iterable[Sequence]) -> list[dict]:
 
 
 FIELD_TYPES = {name: FIELD_BY_NAME[name].type for name in FIELD_NAMES}
+
+
+# Bookkeeping that may differ between two submissions of the same record.
+_NOT_COMPARED = ("submittedAt", "submittedBy", "issues")
+
+
+def classify_existing(cols: Mapping[str, list], found: Mapping[str, dict]) -> tuple[list[str], list[int]]:
+    """Idempotent re-import, the same on every backend: a record whose occurrenceID is not stored yet is
+    ``stored``; an identical one already stored is ``skipped``; a different one is a ``conflict`` (reported, never
+    overwritten). Returns the status per input row and the rows to insert."""
+    ids = cols["occurrenceID"]
+    if not found:
+        return ["stored"] * len(ids), list(range(len(ids)))
+    compare = [f for f in FIELD_NAMES if f not in _NOT_COMPARED]
+    statuses, keep = [], []
+    for i, oid in enumerate(ids):
+        old = found.get(oid)
+        if old is None:
+            statuses.append("stored")
+            keep.append(i)
+        elif all(_same(old[f], cols[f][i]) for f in compare):
+            statuses.append("skipped")
+        else:
+            statuses.append("conflict")
+    return statuses, keep
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return a == b

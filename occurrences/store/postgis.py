@@ -36,7 +36,7 @@ from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
-from .columns import STORED_COLUMNS, row_to_record, to_columns
+from .columns import classify_existing, STORED_COLUMNS, row_to_record, to_columns
 from .filters import Filters
 
 SRID = 4326
@@ -331,8 +331,7 @@ class PostGISStore:
             pass
 
     def _classify_existing(self, conn, cols, n) -> tuple[list[str], list[int]]:
-        """Idempotent re-import (as in the SQLite store): an identical record already stored is ``skipped``; a
-        different one with the same occurrenceID is a ``conflict`` (reported, never overwritten)."""
+        """The stored records sharing an occurrenceID with this batch, classified by :func:`classify_existing`."""
         ids = cols["occurrenceID"]
         found: dict[str, dict] = {}
         with conn.cursor(row_factory=dict_row) as cur:
@@ -340,20 +339,7 @@ class PostGISStore:
                 cur.execute(f'SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE "occurrenceID" = ANY(%s)',
                             [ids[i:i + 10_000]])
                 found.update({r["occurrenceID"]: row_to_record(r) for r in cur})
-        if not found:
-            return ["stored"] * n, list(range(n))
-        statuses, keep = [], []
-        compare = [f for f in FIELD_NAMES if f not in ("submittedAt", "submittedBy", "issues")]
-        for i, oid in enumerate(ids):
-            old = found.get(oid)
-            if old is None:
-                statuses.append("stored")
-                keep.append(i)
-            elif all(_same(old[f], cols[f][i]) for f in compare):
-                statuses.append("skipped")
-            else:
-                statuses.append("conflict")
-        return statuses, keep
+        return classify_existing(cols, found)
 
     def update(self, occurrence_id: str, changes: Mapping, *, actor: str = "system", action: str = "edit",
                reason: str | None = None) -> dict:
@@ -673,12 +659,6 @@ def _reject_duplicate_ids(ids: list) -> None:
 def _param(name: str, value):
     """Bind a value for a single-row UPDATE: issues are JSON text, stored as jsonb."""
     return psycopg.types.json.Jsonb(json.loads(value)) if name == "issues" else value
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
-    return a == b
 
 
 __all__ = ["PostGISStore", "parse_url", "copy_rows", "MIGRATIONS"]

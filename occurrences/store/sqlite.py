@@ -27,7 +27,7 @@ from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
-from .columns import STORED_COLUMNS, records_from_rows, row_to_record, to_columns
+from .columns import classify_existing, STORED_COLUMNS, records_from_rows, row_to_record, to_columns
 from .filters import Filters
 
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
@@ -359,8 +359,7 @@ class SQLiteStore:
         return [c for c in names if not (c in self._null_default and _all_none(cols[c]))]
 
     def _classify_existing(self, conn, cols, n) -> tuple[list[str], list[int]]:
-        """Idempotent re-import: an identical record already stored is skipped; a different one with the same
-        occurrenceID is a conflict (reported, never overwritten)."""
+        """The stored records sharing an occurrenceID with this batch, classified by :func:`classify_existing`."""
         ids = cols["occurrenceID"]
         found: dict[str, dict] = {}
         for i in range(0, n, 500):
@@ -369,20 +368,7 @@ class SQLiteStore:
                 f"SELECT {S.SELECT_COLUMNS} FROM {S.quote(S.TABLE)} WHERE \"occurrenceID\" IN ({self.dialect.p(len(chunk))})",
                 chunk)
             found.update({r["occurrenceID"]: r for r in records_from_rows(rows)})
-        if not found:
-            return ["stored"] * n, list(range(n))
-        statuses, keep = [], []
-        compare = [f for f in FIELD_NAMES if f not in ("submittedAt", "submittedBy", "issues")]
-        for i, oid in enumerate(ids):
-            old = found.get(oid)
-            if old is None:
-                statuses.append("stored")
-                keep.append(i)
-            elif all(_same(old[f], cols[f][i]) for f in compare):
-                statuses.append("skipped")
-            else:
-                statuses.append("conflict")
-        return statuses, keep
+        return classify_existing(cols, found)
 
     def update(self, occurrence_id: str, changes: Mapping, *, actor: str = "system", action: str = "edit",
                reason: str | None = None) -> dict:
@@ -638,12 +624,6 @@ def _drop_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
     for name, _ in found:
         conn.execute(f"DROP INDEX {S.quote(name)}")
     return [sql for _, sql in found]
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
-    return a == b
 
 
 def sqlite_path(url: str) -> str:
