@@ -300,3 +300,32 @@ def test_cli_shows_progress_on_a_terminal(db, tmp_path):
     assert proc.returncode == 0
     assert b"Exporting" in shown and b"100%" in shown
     assert b"Exporting" not in proc.stdout
+
+
+def test_read_ahead_keeps_order_passes_errors_and_stops_early():
+    import threading
+
+    from occurrences.export import _read_ahead
+
+    assert list(_read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("store went away")
+
+    with pytest.raises(ValueError, match="store went away"):
+        list(_read_ahead(failing()))
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    it = _read_ahead(endless(), depth=2)
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()  # the consumer stops: the reader thread must end too
+    assert not any(t.name == "export-read-ahead" and t.is_alive() for t in threading.enumerate())
+    assert len(produced) < 10

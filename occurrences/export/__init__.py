@@ -72,7 +72,7 @@ def export(store, filters: Filters, fmt: str, path: str | Path, *, options: Expo
                                reason=N_("use one of: ") + ", ".join(LICENCES))
     path = Path(path)
     result = ExportResult(path, fmt, 0)
-    batches = _counted(iter_batches(store, filters, batch_size), result, progress)
+    batches = _counted(_read_ahead(iter_batches(store, filters, batch_size)), result, progress)
     if path.exists():
         path.unlink()  # GDAL drivers refuse to overwrite; the user asked for this file
     try:
@@ -120,6 +120,48 @@ def _collect_species(batches, species: set[str]) -> Iterator[pa.RecordBatch]:
     for batch in batches:
         species.update(v for v in pc.unique(batch.column("scientificName")).to_pylist() if v)
         yield batch
+
+
+def _read_ahead(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read the next batches from the store in a second thread while GDAL writes the current one: both release
+    the GIL, so on two cores the store read (~1/3 of a GeoPackage export) overlaps the write instead of adding
+    to it. Errors in the reader reach the caller; stopping early stops the reader."""
+    import queue
+    import threading
+
+    done = object()
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slots.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            slots.put(exc)
+
+    reader = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := slots.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting on a full queue
+            try:
+                slots.get_nowait()
+            except queue.Empty:
+                reader.join(0.05)
 
 
 def _counted(batches, result: ExportResult, progress) -> Iterator[pa.RecordBatch]:
