@@ -70,6 +70,9 @@ def render_param(lang: str, value):
 def define(code: str, severity: str, template: str, meaning: str, action: str = "", threshold: str = "",
            geospatial: bool = False) -> FlagType:
     flag_type = FlagType(code, severity, template, meaning, action, threshold, geospatial)
+    if code in REGISTRY and REGISTRY[code] != flag_type:
+        # Two modules giving one code different meanings: which wins would depend on import order.
+        raise ValueError(f"flag {code} is already defined differently")
     REGISTRY[code] = flag_type
     return flag_type
 

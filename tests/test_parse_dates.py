@@ -73,9 +73,9 @@ def test_buddhist_era_outside_thai_is_converted_with_a_warning(lang, text, iso, 
     ("th", "15/3/2024 พ.ศ.", "DATE_ERA_CONFLICT"),  # BE marker on a CE year (= 1481)
     ("en", "3/15/2024", "DATE_DAY_MONTH_ORDER"),
     ("en", "31/02/2024", "DATE_IMPOSSIBLE"),
-    ("en", "2030-01-01", "RECORDED_DATE_UNLIKELY"),
-    ("th", "15/3/2600", "RECORDED_DATE_UNLIKELY"),  # BE 2600 = 2057
-    ("en", "1500", "RECORDED_DATE_UNLIKELY"),
+    ("en", "2030-01-01", "RECORDED_DATE_OUT_OF_RANGE"),
+    ("th", "15/3/2600", "RECORDED_DATE_OUT_OF_RANGE"),  # BE 2600 = 2057
+    ("en", "1500", "RECORDED_DATE_OUT_OF_RANGE"),
     ("en", "2024-03-20/2024-03-15", "DATE_INTERVAL_REVERSED"),
     ("en", "yesterday", "RECORDED_DATE_INVALID"),
     ("en", "15 Foo 2024", "RECORDED_DATE_INVALID"),

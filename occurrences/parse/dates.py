@@ -93,7 +93,7 @@ def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]
     iso = _iso(year, month, day)
     first = _first_day(iso)
     if year < EARLIEST_YEAR or first > today:
-        raise _Bad(Problem.of("RECORDED_DATE_UNLIKELY", iso=iso))
+        raise _Bad(Problem.of("RECORDED_DATE_OUT_OF_RANGE", iso=iso))
     return iso, problems, be
 
 

@@ -37,9 +37,9 @@ define("COORDINATE_HEMISPHERE_MISMATCH", ERROR,
 define("COORDINATE_HEMISPHERE_AMBIGUOUS", ERROR,
        N_("Coordinate {value!r}: in Vietnamese N can mean North or Nam (South). Write the longitude with Đ/T (then N means Nam), write Bắc or Nam in full, or leave the letter out (north is positive)."),
        "Vietnamese form: a latitude with only the letter N.", "Write the hemisphere unambiguously.")
-define("COORDINATE_INCOMPLETE", ERROR,
-       N_("Only one of latitude and longitude is given ({field} is missing). Fill in both, or neither."),
-       "Latitude without longitude or the reverse.", "Fill in both.")
+# COORDINATE_INCOMPLETE (one of latitude/longitude missing) is defined with the quality checks; the parsers
+# raise it too, so its definition is loaded with theirs.
+from ..quality import definitions as _quality_definitions  # noqa: E402,F401
 define("UTM_INVALID", ERROR,
        N_("{value!r} is not a UTM position we can read. Write the zone and latitude band, then easting and northing in metres, for example 47P 812345 1598765."),
        "verbatimCoordinates looks like UTM but cannot be read.", "Write zone, band, easting, northing.")
@@ -85,7 +85,7 @@ define("DATE_TWO_DIGIT_YEAR_AMBIGUOUS", WARNING,
        "A two-digit Thai year that could also be CE.", "Write four-digit years.")
 define("DATE_BE_CONVERTED", INFO, N_("The Buddhist Era year {year} was converted to {ce}."),
        "A Buddhist Era year converted to CE.")
-define("RECORDED_DATE_UNLIKELY", ERROR,
+define("RECORDED_DATE_OUT_OF_RANGE", ERROR,
        N_("The date {value!r} ({iso}) is in the future or before 1700. Check the year (Buddhist Era years are 543 more than CE years)."),
        "Date in the future or before 1700.", "Correct the year.", threshold="1700 ≤ year, date ≤ today")
 define("DATE_INTERVAL_REVERSED", ERROR, N_("The date range {value!r} ends before it starts."),
