@@ -62,7 +62,7 @@ def check_format(fmt: str) -> ExportFormat:
 
 
 def export(store, filters: Filters, fmt: str, path: str | Path, *, options: ExportOptions | None = None,
-           progress: Callable[[int], None] | None = None, batch_size: int = 100_000) -> ExportResult:
+           progress: Callable[[int], None] | None = None, batch_size: int = 50_000) -> ExportResult:
     """Write every record matching ``filters`` to ``path`` as ``fmt``. ``progress(n)`` is called after each
     batch of ``n`` records. A failed export leaves no partial file behind."""
     check_format(fmt)
