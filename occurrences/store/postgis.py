@@ -126,7 +126,14 @@ def _schema_v2() -> list[str]:
 
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection, run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2]
+def _schema_v3() -> list[str]:
+    """As SQLite's schema 4: a year filter is answered by the event-date index (``year`` is the year of
+    ``_start``; see sql.where_clause), and basisOfRecord alone selects too much of the table for an index to
+    beat a scan. Each index dropped is ~2 s less rebuilding per million records after a bulk load."""
+    return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
