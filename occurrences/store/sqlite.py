@@ -198,6 +198,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._geoms = _Geometries()
         self._null_default: set[str] | None = None  # columns without a default (NULL) nor NOT NULL
+        self._select_lists: dict[str, tuple[str, list]] = {}  # access → its column list (see page_sql)
         self.dialect = S.Dialect("?", self._bbox_predicate, self._geometry_predicate)
         if self.path != ":memory:":
             parent = Path(self.path).parent
@@ -505,12 +506,21 @@ class SQLiteStore:
         The page's keys are found first, from the indexes alone where they cover the filters, and only those
         rows are read: a 0.5° bbox matches ~1,500 rows of which the page keeps 100, and reading whole rows to
         sort them all cost ~10 ms."""
-        columns, col_params = S.select_columns(f.access, self.dialect)
+        columns, col_params = self._select_list(f.access)
         where, params = S.where_clause(f, self.dialect)
         order = S.order_by(f)
         keys = f"SELECT seq FROM {self._table(f)} WHERE {where} ORDER BY {order} LIMIT {int(f.limit) + 1}"
         return (f"SELECT {columns} FROM {S.quote(S.TABLE)} WHERE seq IN ({keys}) ORDER BY {order}",
                 col_params + params)
+
+    def _select_list(self, access: str) -> tuple[str, list]:
+        """The record columns as ``access`` sees them, built once per access (a tenth of a page's time)."""
+        found = self._select_lists.get(access)
+        if found is None:
+            if len(self._select_lists) > 256:  # one entry per submitter: keep it bounded
+                self._select_lists.clear()
+            found = self._select_lists[access] = S.select_columns(access, self.dialect)
+        return found
 
     def query(self, filters: Filters) -> Page:
         rows = self._tuples(*self.page_sql(filters))
