@@ -258,3 +258,25 @@ def _same(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
     return a == b
+
+
+def updated_columns(before: Mapping, changes: Mapping, occurrence_id: str) -> tuple[dict[str, list], list[str]]:
+    """The stored row of a reviewed record, the same on every backend: ``before`` (the precise record with its
+    ``status`` and ``sensitivity``) with ``changes`` applied, checked and derived again. Returns the columns and
+    the names to write (the stored columns plus ``_status``)."""
+    from ..sensitivity import level_index
+    from .access import STATUSES
+
+    fields = {k: v for k, v in changes.items() if k not in ("status", "sensitivity")}
+    merged = {k: v for k, v in {**before, **fields}.items() if k not in ("status", "sensitivity")}
+    merged["occurrenceID"] = occurrence_id
+    status = changes.get("status", before["status"])
+    if status not in STATUSES:
+        raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+    try:
+        level = level_index(changes.get("sensitivity", before["sensitivity"]))
+    except ValueError as exc:
+        raise InvalidValue("sensitivity", changes.get("sensitivity"), reason=str(exc)) from None
+    cols = to_columns([merged], submitted_by=before["submittedBy"], record_sensitivity=level)
+    cols["_status"] = [status]
+    return cols, [*STORED_COLUMNS, "_status"]

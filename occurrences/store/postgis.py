@@ -36,7 +36,7 @@ from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
-from .columns import classify_existing, STORED_COLUMNS, row_to_record, to_columns
+from .columns import classify_existing, updated_columns, STORED_COLUMNS, row_to_record, to_columns
 from .filters import Filters
 
 SRID = 4326
@@ -352,27 +352,13 @@ class PostGISStore:
                reason: str | None = None) -> dict:
         """Change fields (and/or ``status``, ``sensitivity``) of one record in one transaction, keeping an audit
         entry (who, when, before, after). Returns the record as stored (precise)."""
-        from ..sensitivity import level_index
-
         t = S.quote(S.TABLE)
         with self.pool.connection() as conn, conn.transaction():
             before = self._snapshot(conn, occurrence_id, lock=True)
             if before is None:
                 raise NotFound(id=occurrence_id)
             seq = before.pop("_seq")
-            fields = {k: v for k, v in changes.items() if k not in ("status", "sensitivity")}
-            merged = {k: v for k, v in {**before, **fields}.items() if k not in ("status", "sensitivity")}
-            merged["occurrenceID"] = occurrence_id
-            status = changes.get("status", before["status"])
-            if status not in A.STATUSES:
-                raise InvalidValue("status", status, reason="use pending, accepted or rejected")
-            try:
-                level = level_index(changes.get("sensitivity", before["sensitivity"]))
-            except ValueError as exc:
-                raise InvalidValue("sensitivity", changes.get("sensitivity"), reason=str(exc)) from None
-            cols = to_columns([merged], submitted_by=before["submittedBy"], record_sensitivity=level)
-            cols["_status"] = [status]
-            names = [*STORED_COLUMNS, "_status"]
+            cols, names = updated_columns(before, changes, occurrence_id)
             conn.execute(f"UPDATE {t} SET {', '.join(f'{S.quote(c)} = %s' for c in names)} WHERE seq = %s",
                          [_param(c, cols[c][0]) for c in names] + [seq])
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = %s", [seq])

@@ -22,12 +22,12 @@ from urllib.parse import urlparse, unquote
 from ..errors import Conflict, InvalidParameter, InvalidValue, NotFound, StoreUnavailable
 from ..i18n import N_
 from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
-from ..sensitivity import LEVELS, level_index
+from ..sensitivity import LEVELS
 from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page
-from .columns import classify_existing, STORED_COLUMNS, records_from_rows, row_to_record, to_columns
+from .columns import classify_existing, updated_columns, STORED_COLUMNS, records_from_rows, row_to_record, to_columns
 from .filters import Filters
 
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
@@ -382,19 +382,7 @@ class SQLiteStore:
             if before is None:
                 raise NotFound(id=occurrence_id)
             seq = before.pop("_seq")
-            fields = {k: v for k, v in changes.items() if k not in ("status", "sensitivity")}
-            merged = {k: v for k, v in {**before, **fields}.items() if k not in ("status", "sensitivity")}
-            merged["occurrenceID"] = occurrence_id
-            status = changes.get("status", before["status"])
-            if status not in A.STATUSES:
-                raise InvalidValue("status", status, reason="use pending, accepted or rejected")
-            try:
-                level = level_index(changes.get("sensitivity", before["sensitivity"]))
-            except ValueError as exc:
-                raise InvalidValue("sensitivity", changes.get("sensitivity"), reason=str(exc)) from None
-            cols = to_columns([merged], submitted_by=before["submittedBy"], record_sensitivity=level)
-            cols["_status"] = [status]
-            names = [*STORED_COLUMNS, "_status"]
+            cols, names = updated_columns(before, changes, occurrence_id)
             conn.execute(f"UPDATE {S.quote(S.TABLE)} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
                          [cols[c][0] for c in names] + [seq])
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
