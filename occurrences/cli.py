@@ -93,7 +93,7 @@ def init(db):
 def import_(files, db, lang, report_path, submitted_by, status):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
-    from .ingest import FileRejected, import_file
+    from .ingest import FileRejected
     from .logs import log_import
 
     store = open_store(db)
@@ -462,7 +462,7 @@ def review_reject(occurrence_id, reason, actor, db):
 def map_(name, output, db, lang, colour, mode, precise, **kwargs):
     """Static map of species NAME (scientific, synonym or vernacular name) as PNG or SVG."""
     from .api.species import map_title
-    from .maps import map_for, species_info
+    from .maps import map_for
 
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
@@ -553,7 +553,6 @@ def validate(file, db, lang, report_path):
     """Run every check on FILE without storing anything; list each problem by row and field."""
     import tempfile
 
-    from .report import Report
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(db or f"sqlite:///{Path(tmp) / 'validate.db'}")
