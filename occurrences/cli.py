@@ -553,7 +553,6 @@ def validate(file, db, lang, report_path):
     """Run every check on FILE without storing anything; list each problem by row and field."""
     import tempfile
 
-
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(db or f"sqlite:///{Path(tmp) / 'validate.db'}")
         try:
