@@ -79,15 +79,18 @@ def sqlite_batches(store, filters: Filters, batch_size: int = DEFAULT_BATCH) -> 
     adbc = _adbc_cursor(store, batch_size) if store.path != ":memory:" and f.geometry is None else None
     fetch = _adbc_fetch(adbc) if adbc else _sqlite3_fetch(store)
     try:
-        yield from _pages(store, f, fetch, batch_size)
+        yield from arrow_pages(store.page_sql, f, fetch, batch_size)
     finally:
         if adbc:
             adbc.connection.close()
 
 
-def _pages(store, f: Filters, fetch, batch_size: int) -> Iterator[pa.RecordBatch]:
+def arrow_pages(page_sql, f: Filters, fetch, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """Keyset pages of ``batch_size`` records as Arrow batches: ``page_sql(filters)`` gives each page's SQL (one
+    row more than the page, to tell whether another follows) and ``fetch(sql, params)`` reads it into a table.
+    Both backends page this way, so exports see exactly what ``query`` would."""
     while True:
-        sql, params = store.page_sql(f)
+        sql, params = page_sql(f)
         table = fetch(sql, params)
         more = table.num_rows > batch_size
         table = table.slice(0, batch_size)

@@ -69,3 +69,15 @@ class Store(Protocol):
     def delete(self, occurrence_id: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+def iter_pages(store: Store, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
+    """Every record matching ``filters`` (ignoring ``limit``), read page by page through ``store.query`` with
+    its cursor: the same paging, and the same access rules, as a client following ``next_cursor``."""
+    f = filters.replace(limit=batch_size, cursor=None)
+    while True:
+        page = store.query(f)
+        yield from page.records
+        if not page.next_cursor:
+            return
+        f = f.replace(cursor=page.next_cursor)

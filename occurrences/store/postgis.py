@@ -35,7 +35,7 @@ from ..records import FIELD_NAMES, now_iso
 from . import access as A
 from . import people as P
 from . import sql as S
-from .base import FACET_FIELDS, AddResult, Page
+from .base import FACET_FIELDS, AddResult, Page, iter_pages
 from .columns import classify_existing, updated_columns, STORED_COLUMNS, row_to_record, to_columns
 from .filters import Filters
 
@@ -460,33 +460,17 @@ class PostGISStore:
         return Page([row_to_record(r) for r in rows], cursor, filters.limit)
 
     def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
-        f = filters.replace(limit=batch_size, cursor=None)
-        while True:
-            page = self.query(f)
-            yield from page.records
-            if not page.next_cursor:
-                return
-            f = f.replace(cursor=page.next_cursor)
+        return iter_pages(self, filters, batch_size)
 
     def iter_batches(self, filters: Filters, batch_size: int = 100_000):
         """Like :meth:`iter_records`, as Arrow record batches of ``store.arrow.SCHEMA`` (the export path): the
         same pages as ``query`` (``sql.select_page``, so ``Filters.access`` applies), each read by
         ``COPY (page) TO STDOUT`` as CSV and parsed into columns by Arrow's C++ reader: no Python object per
         value (≈10× faster than record dicts)."""
-        from .arrow import conform
+        from .arrow import arrow_pages
 
-        f = filters.replace(limit=batch_size, cursor=None)
-        while True:
-            sql, params = S.select_page(f, self.dialect)
-            table = self._copy_out(sql, params)
-            more = table.num_rows > batch_size
-            table = table.slice(0, batch_size)
-            if table.num_rows:
-                yield conform(table)
-            if not more:
-                return
-            last = {"seq": table.column("seq")[-1].as_py(), "_start": table.column("_start")[-1].as_py()}
-            f = f.replace(cursor=S.next_cursor(f, last))
+        return arrow_pages(lambda f: S.select_page(f, self.dialect), filters.replace(limit=batch_size, cursor=None),
+                           self._copy_out, batch_size)
 
     def _copy_out(self, sql: str, params: list):
         import pyarrow.csv as pacsv

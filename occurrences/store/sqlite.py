@@ -26,7 +26,7 @@ from ..sensitivity import LEVELS
 from . import access as A
 from . import people as P
 from . import sql as S
-from .base import FACET_FIELDS, AddResult, Page
+from .base import FACET_FIELDS, AddResult, Page, iter_pages
 from .columns import classify_existing, updated_columns, STORED_COLUMNS, records_from_rows, row_to_record, to_columns
 from .filters import Filters
 
@@ -521,13 +521,7 @@ class SQLiteStore:
         return Page(records_from_rows(rows), cursor, filters.limit)
 
     def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
-        f = filters.replace(limit=batch_size, cursor=None)
-        while True:
-            page = self.query(f)
-            yield from page.records
-            if not page.next_cursor:
-                return
-            f = f.replace(cursor=page.next_cursor)
+        return iter_pages(self, filters, batch_size)
 
     def iter_batches(self, filters: Filters, batch_size: int = 100_000):
         """Like :meth:`iter_records`, as Arrow record batches (the export path; see ``store.arrow``)."""
