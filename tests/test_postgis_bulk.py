@@ -94,3 +94,65 @@ def test_copy_stores_awkward_values_exactly(pg):
     assert got[batch[1]["occurrenceID"]]["decimalLatitude"] == 10.123456789012345
     assert got[batch[1]["occurrenceID"]]["decimalLongitude"] == 100.98765432109876
     assert got[batch[2]["occurrenceID"]]["vernacularName"] is None
+
+
+@pytest.fixture
+def sliced(pg, monkeypatch):
+    """The first-load pipeline in slices of 40 records (see PostGISStore._first_load)."""
+    from occurrences.store import postgis
+
+    monkeypatch.setattr(postgis, "LOAD_SLICE_ROWS", 40)
+    return pg
+
+
+def test_first_load_in_slices_stores_what_the_row_path_stores(sliced):
+    from tests.conftest import postgis_schema_url
+
+    store, conn = sliced
+    batch = many(130)
+    batch[45]["issues"] = ["ZERO_COORDINATE", "ZERO_COORDINATE"]  # a flag given twice, in the second slice
+    batch[100]["occurrenceID"] = ""  # gets a new id
+    store.add_many(batch, status="accepted")
+    with postgis_schema_url() as url:  # the same records added one by one (never the bulk path) elsewhere
+        other = open_store(url)
+        for record in batch:
+            other.add_many([record], status="accepted")
+        ignore = {"occurrenceID", "submittedAt"}
+        mine = [{k: v for k, v in r.items() if k not in ignore} for r in store.iter_records(Filters(access="full"))]
+        theirs = [{k: v for k, v in r.items() if k not in ignore} for r in other.iter_records(Filters(access="full"))]
+        other.close()
+    assert mine == theirs and len(mine) == 130
+    ids_ = [r["occurrenceID"] for r in store.iter_records(Filters(access="full"))]
+    assert ids_[:100] == [r["occurrenceID"] for r in batch[:100]] and ids_[100] not in ("", None)
+    assert len({r["submittedAt"] for r in store.iter_records(Filters(access="full"))}) == 1  # one stamp
+    assert store.count(Filters(issue=["ZERO_COORDINATE"])) == 1
+    assert conn.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'occurrence'::regclass "
+                        "AND contype = 'p'").fetchone()[0] == 1
+    seqs = [r[0] for r in conn.execute("SELECT seq FROM occurrence ORDER BY seq")]
+    assert seqs == list(range(1, 131))
+
+
+def test_a_bad_value_in_a_later_slice_names_its_row_and_stores_nothing(sliced):
+    from occurrences.errors import InvalidValue
+
+    store, conn = sliced
+    before = indexes(conn)
+    batch = many(130)
+    batch[97]["decimalLatitude"] = 123.0
+    with pytest.raises(InvalidValue) as exc:
+        store.add_many(batch, status="accepted")
+    assert exc.value.params["row"] == 98 and exc.value.params["field"] == "decimalLatitude"
+    assert store.count(Filters(access="full", status=["accepted", "pending", "rejected"])) == 0
+    assert indexes(conn) == before  # the dropped indexes come back with the rollback
+
+
+def test_a_first_load_refuses_an_id_given_twice(sliced):
+    from occurrences.errors import InvalidValue
+
+    store, _ = sliced
+    batch = many(130)
+    batch[120]["occurrenceID"] = batch[3]["occurrenceID"]
+    with pytest.raises(InvalidValue) as exc:
+        store.add_many(batch, status="accepted")
+    assert exc.value.params["row"] == 121
+    assert store.count(Filters(access="full")) == 0

@@ -4,7 +4,7 @@ strings (dates, issue lists, vocabularies) are checked and parsed once per *uniq
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,19 +22,17 @@ STORED_COLUMNS = FIELD_NAMES + DERIVED
 
 
 def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str,
-               record_sensitivity: int | None = None) -> dict[str, list]:
+               record_sensitivity: int | None = None, submitted_at: str | None = None) -> dict[str, list]:
     """Validate and complete a batch; raise :class:`InvalidValue` (with ``row``, 1-based) on the first bad
     value. Returns column name → list, in :data:`STORED_COLUMNS` order. A ``sensitivity`` column (or
-    ``record_sensitivity`` for all rows) raises records above their species' level (occurrences.sensitivity)."""
-    cols = _columnar(records)
+    ``record_sensitivity`` for all rows) raises records above their species' level (occurrences.sensitivity).
+    ``submitted_at`` stamps the records that have no ``submittedAt`` (default: now)."""
+    cols = columnar(records)
     requested = cols.pop(SENSITIVITY_INPUT, None)
-    n = len(next(iter(cols.values()))) if cols else 0
     unknown = set(cols) - set(FIELD_NAMES)
     if unknown:
         raise InvalidValue(sorted(unknown)[0], None, reason="unknown field")
-    for name, values in cols.items():
-        if len(values) != n:
-            raise InvalidValue(name, len(values), reason=f"column has {len(values)} values, expected {n}")
+    n = batch_length(cols)
 
     out: dict[str, list] = {name: cols.get(name) or [None] * n for name in FIELD_NAMES}
     out["occurrenceID"] = [v if v else new_occurrence_id() for v in out["occurrenceID"]]
@@ -68,7 +66,7 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
     out["_cell"] = cells_of(lat, lon).tolist()
     out["issues"], out["_geo_issue"] = _issues(out["issues"])
     out["submittedBy"] = [v or submitted_by for v in out["submittedBy"]]
-    stamp = now_iso()
+    stamp = submitted_at or now_iso()
     out["submittedAt"] = [v or stamp for v in out["submittedAt"]]
     out.update(public_derived(out, _sensitivities(requested, record_sensitivity)))
     return out
@@ -87,12 +85,38 @@ def _sensitivities(requested: list | None, default: int | None):
     return requested
 
 
-def _columnar(records) -> dict[str, list]:
+def columnar(records) -> dict[str, list]:
+    """Records given as rows (mappings) or as columns → column name → list (a copy)."""
     if isinstance(records, Mapping):
         return {k: list(v) for k, v in records.items()}
     rows = list(records)
     names = {k for r in rows for k in r}
     return {name: [r.get(name) for r in rows] for name in names}
+
+
+def batch_length(cols: Mapping[str, list]) -> int:
+    """The number of records in columns from :func:`columnar`; raises if the columns differ in length."""
+    n = len(next(iter(cols.values()))) if cols else 0
+    for name, values in cols.items():
+        if len(values) != n:
+            raise InvalidValue(name, len(values), reason=f"column has {len(values)} values, expected {n}")
+    return n
+
+
+def column_chunks(cols: Mapping[str, list], rows: int, *, submitted_by: str) -> Iterator[dict[str, list]]:
+    """:func:`to_columns` over successive slices of ``rows`` records, so that a bulk load can write one slice
+    while the next is converted. Errors name the row in the whole batch; all slices share one submission
+    time."""
+    n, stamp = batch_length(cols), now_iso()
+    for start in range(0, n, rows):
+        part = {name: values[start:start + rows] for name, values in cols.items()}
+        try:
+            yield to_columns(part, submitted_by=submitted_by, submitted_at=stamp)
+        except InvalidValue as exc:
+            if exc.params.get("row") is None:
+                raise
+            params = {**exc.params, "row": exc.params["row"] + start}
+            raise InvalidValue(params.pop("field"), params.pop("value"), **params) from None
 
 
 def _first_bad(values: list, is_bad: Callable[[object], bool]) -> int | None:

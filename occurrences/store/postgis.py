@@ -21,7 +21,7 @@ import io
 import json
 import math
 import threading
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -36,11 +36,13 @@ from . import access as A
 from . import people as P
 from . import sql as S
 from .base import FACET_FIELDS, AddResult, Page, iter_pages
-from .columns import classify_existing, updated_columns, STORED_COLUMNS, row_to_record, to_columns
+from .columns import (STORED_COLUMNS, batch_length, classify_existing, column_chunks, columnar, row_to_record,
+                      to_columns, updated_columns)
 from .filters import Filters
 
 SRID = 4326
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
+LOAD_SLICE_ROWS = 100_000  # a first load converts and writes this many records at a time (see _first_load)
 DEFAULT_POOL_MAX = 10
 _STORE_PARAMS = ("schema", "pool_max")  # our URL parameters; the rest belong to libpq
 
@@ -274,26 +276,68 @@ class PostGISStore:
     def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
         if status not in A.STATUSES:
             raise InvalidValue("status", status, reason="use pending, accepted or rejected")
-        cols = to_columns(records, submitted_by=submitted_by)
-        n = len(cols["occurrenceID"])
+        columns = columnar(records)
+        n = batch_length(columns)
         if n == 0:
             return AddResult([])
-        cols["_status"] = [status] * n
-        _reject_duplicate_ids(cols["occurrenceID"])
+        # A large batch is converted only once the table is locked: into an empty table it is converted slice
+        # by slice while COPY writes the previous slice (see _first_load).
+        cols = None if n >= BULK_THRESHOLD else self._converted(columns, submitted_by, status)
         with self.pool.connection() as conn, conn.transaction():
             # One writer at a time (readers go on): seq order is commit order, and the idempotency check
             # below cannot race another import of the same records.
             conn.execute(f"LOCK TABLE {S.quote(S.TABLE)} IN SHARE ROW EXCLUSIVE MODE")
-            statuses, vacuum = self._insert(conn, cols, n)
+            empty = self._empty(conn)
+            if cols is None and empty:
+                self._first_load(conn, columns, n, submitted_by, status)
+                return AddResult(["stored"] * n)
+            cols = cols or self._converted(columns, submitted_by, status)
+            statuses, vacuum = self._insert(conn, cols, n, empty)
         if vacuum:
             self._vacuum()
         return AddResult(statuses)
 
-    def _insert(self, conn, cols: dict, n: int) -> tuple[list[str], bool]:
+    @staticmethod
+    def _converted(columns: dict, submitted_by: str, status: str) -> dict:
+        cols = to_columns(columns, submitted_by=submitted_by)
+        cols["_status"] = [status] * len(cols["occurrenceID"])
+        _reject_duplicate_ids(cols["occurrenceID"])
+        return cols
+
+    @staticmethod
+    def _empty(conn) -> bool:
+        t, it = S.quote(S.TABLE), S.quote(S.ISSUE_TABLE)
+        return conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t}) AND NOT EXISTS (SELECT 1 FROM {it})"
+                            ).fetchone()[0]
+
+    def _first_load(self, conn, columns: dict, n: int, submitted_by: str, status: str) -> None:
+        """A large batch into empty tables: one pipeline, each stage on its own core. The client converts
+        slice k+1 (to_columns, Arrow, CSV) while the server parses slice k; the indexes, the primary key
+        included, are built once at the end (a sorted build, several times cheaper than a million inserts);
+        the tables, emptied once more in this transaction, take the rows frozen and all-visible."""
+        _reject_duplicate_ids(columns.get("occurrenceID", []))
+        t, it = S.quote(S.TABLE), S.quote(S.ISSUE_TABLE)
+        saved = _drop_indexes(conn, S.TABLE, primary=True)
+        conn.execute(f"TRUNCATE {t}, {it}")
+        issue_rows: list[tuple[int, str]] = []
+
+        def slices():
+            first = 1
+            for cols in column_chunks(columns, LOAD_SLICE_ROWS, submitted_by=submitted_by):
+                m = len(cols["occurrenceID"])
+                cols["seq"], cols["_status"] = range(first, first + m), [status] * m
+                issue_rows.extend(_issue_rows(cols["seq"], cols["issues"]))
+                first += m
+                yield cols
+
+        copy_column_slices(conn, S.TABLE, ["seq", *STORED_COLUMNS, "_status"], slices(), freeze=True)
+        if issue_rows:
+            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], list(zip(*issue_rows)), freeze=True)
+        self._rebuild(conn, saved)
+
+    def _insert(self, conn, cols: dict, n: int, empty: bool) -> tuple[list[str], bool]:
         """Returns what happened to each record, and whether the table wants a VACUUM once committed."""
         t, it = S.quote(S.TABLE), S.quote(S.ISSUE_TABLE)
-        empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t}) AND NOT EXISTS (SELECT 1 FROM {it})"
-                             ).fetchone()[0]
         statuses, keep = (["stored"] * n, list(range(n))) if empty else self._classify_existing(conn, cols, n)
         if not keep:
             return statuses, False
@@ -312,20 +356,23 @@ class PostGISStore:
             conn.execute(f"TRUNCATE {t}, {it}")
         names = [c for c in (*STORED_COLUMNS, "_status") if cols[c].count(None) != m]  # NULL by default
         copy_columns(conn, S.TABLE, {"seq": seqs, **{c: cols[c] for c in names}}, freeze=freeze)
-        issue_rows = [(seq, code) for seq, codes in zip(seqs, cols["issues"]) if codes != "[]"
-                      for code in dict.fromkeys(json.loads(codes))]
+        issue_rows = _issue_rows(seqs, cols["issues"])
         if issue_rows:
-            seq_col, code_col = zip(*issue_rows)
-            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], [seq_col, code_col], freeze=freeze)
+            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], list(zip(*issue_rows)), freeze=freeze)
         if bulk:
-            conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for statement in saved:
-                conn.execute(statement)
-            # statistics for the planner, on the columns queries filter and sort by (all columns: 5x slower)
-            conn.execute(f"ANALYZE {t} ({', '.join(S.quote(c) for c in _ANALYZE_COLUMNS)})")
+            self._rebuild(conn, saved)
         # Rows loaded in bulk into a table that already had rows are not all-visible until a VACUUM: until then
         # counts visit the table for every match (30 ms instead of 2 for a species+country count at 1 M).
         return statuses, bulk and not freeze
+
+    @staticmethod
+    def _rebuild(conn, saved: list[str]) -> None:
+        """Re-create the indexes dropped for a bulk load, then gather the planner's statistics."""
+        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in saved:
+            conn.execute(statement)
+        # statistics for the planner, on the columns queries filter and sort by (all columns: 5x slower)
+        conn.execute(f"ANALYZE {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in _ANALYZE_COLUMNS)})")
 
     def _vacuum(self) -> None:
         """VACUUM (ANALYZE) the occurrence table after a bulk load has committed (VACUUM cannot run inside a
@@ -509,6 +556,18 @@ class PostGISStore:
         sql, params = grid_sql(filters, self.dialect, grid)
         return [tuple(r) for r in self._read(sql, params)]
 
+    def mvt(self, filters: Filters, grid, extent: int, point_limit: int) -> bytes:
+        """Tile ``grid`` as a Mapbox Vector Tile encoded by the server (``ST_AsMVT``), with the features
+        ``maps.tiles`` builds from :meth:`columns` and :meth:`grid_counts`: layer ``points`` when the tile holds
+        at most ``point_limit`` records, else ``grid`` (tests/test_tiles.py decodes both and compares). The
+        points are asked for first: most tiles above the pyramid are empty or hold a few points, and then one
+        small statement answers (one statement for both was slower: its plan costs twice as much)."""
+        with self.pool.connection() as conn:
+            tile = conn.execute(*mvt_points_sql(filters, self.dialect, grid, extent, point_limit)).fetchone()[0]
+            if tile is None:  # more than point_limit records
+                tile = conn.execute(*mvt_grid_sql(filters, self.dialect, grid, extent)).fetchone()[0]
+        return bytes(tile)
+
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         out = {}
         for name in fields:
@@ -539,6 +598,37 @@ def grid_sql(f: Filters, d: S.Dialect, grid) -> tuple[str, list]:
     sql = (f"SELECT {gx} AS gx, {gy} AS gy, count(*) AS n, min({S.quote('year')}), max({S.quote('year')}) "
            f"FROM {S.quote(S.TABLE)} WHERE {where} GROUP BY gx, gy")
     return sql, [*lon_p, grid.west, grid.kx, grid.y_top, math.pi / 4, *lat_p, math.pi / 360, grid.ky, *params]
+
+
+def mvt_points_sql(f: Filters, d: S.Dialect, grid, extent: int, point_limit: int) -> tuple[str, list]:
+    """The tile's points as a layer ``points`` encoded by ST_AsMVT, or NULL when there are more than
+    ``point_limit`` (reading stops at one more). As ``maps.tiles._point_features``: the coordinates ``f.access``
+    may see (``access.column_expr``), pixel = ``round()`` (half to even, like numpy's) of the same formula, in
+    tile pixels with y down so that ST_AsMVT encodes them as they are; ``year`` -1 when unknown."""
+    (lon, lon_p), (lat, lat_p) = (A.column_expr(c, f.access, d) for c in ("decimalLongitude", "decimalLatitude"))
+    where, where_p = S.where_clause(f.replace(bbox=grid.bbox), d, with_cursor=False)
+    px = f"round(({lon} - %s) / %s * {int(extent)})"
+    py = f"round((%s - ln(tan(%s + radians({lat}) / 2))) / %s * {int(extent)})"  # inside the tile: |lat| < 85.05
+    points = (f"SELECT ST_MakePoint({px}, {py}) AS geom, {S.quote('occurrenceID')} AS id, "
+              f"{S.quote('basisOfRecord')} AS basis, coalesce({S.quote('year')}, -1) AS year "
+              f"FROM {S.quote(S.TABLE)} WHERE {where} AND {lat} IS NOT NULL LIMIT {int(point_limit) + 1}")
+    sql = (f"WITH points AS MATERIALIZED ({points}) SELECT CASE WHEN (SELECT count(*) FROM points) <= %s "
+           f"THEN (SELECT ST_AsMVT(p, 'points', {int(extent)}, 'geom') FROM points p) END")
+    return sql, [*lon_p, grid.west, grid.east - grid.west, grid.y_top, math.pi / 4, *lat_p,
+                 grid.y_top - grid.y_bottom, *where_p, *lat_p, point_limit]
+
+
+def mvt_grid_sql(f: Filters, d: S.Dialect, grid, extent: int) -> tuple[str, list]:
+    """The cells of :func:`grid_sql` as a layer ``grid`` encoded by ST_AsMVT. As ``maps.tiles._grid_features``:
+    a box per cell in tile pixels, cells clipped into the tile after grouping, years 0 when unknown. The boxes
+    are turned counter-clockwise in x/y, which is clockwise with y down: an exterior ring for MVT."""
+    cells, params = grid_sql(f, d, grid)
+    size, last = extent / grid.n, grid.n - 1
+    gx, gy = f"least(greatest(gx, 0), {last})", f"least(greatest(gy, 0), {last})"
+    boxes = (f"SELECT ST_ForcePolygonCCW(ST_MakeEnvelope({gx} * {size}, {gy} * {size}, ({gx} + 1) * {size}, "
+             f"({gy} + 1) * {size})) AS geom, n AS count, coalesce(lo, 0) AS min_year, coalesce(hi, 0) AS max_year "
+             f"FROM ({cells}) cells (gx, gy, n, lo, hi)")
+    return f"SELECT ST_AsMVT(c, 'grid', {int(extent)}, 'geom') FROM ({boxes}) c", params
 
 
 def _csv_types() -> dict:
@@ -578,24 +668,31 @@ _COLUMN_KINDS = {"seq": "int64", **{name: _arrow_kind(sql_type) for name, sql_ty
 
 
 def copy_columns(conn, table: str, columns: Mapping[str, Sequence], freeze: bool = False) -> None:
-    """``COPY table FROM STDIN (FORMAT csv)`` of the occurrence columns, the CSV written by Arrow's C++ writer
-    (2.5× less client CPU than formatting row by row, and exact: shortest round-trip floats, every string
-    quoted so that "" stays an empty string and an unquoted empty field is NULL). Chunks go to the server from a
-    writer thread while the next one is formatted. ``freeze``: see :func:`copy_rows`."""
+    """``COPY table FROM STDIN (FORMAT csv)`` of the occurrence columns: see :func:`copy_column_slices`."""
+    copy_column_slices(conn, table, list(columns), [columns], freeze=freeze)
+
+
+def copy_column_slices(conn, table: str, names: Sequence[str], slices: Iterable[Mapping[str, Sequence]],
+                       freeze: bool = False) -> None:
+    """``COPY table (names) FROM STDIN (FORMAT csv)`` of successive slices of column-wise data. Arrow's C++
+    writer makes the CSV (2.5× less client CPU than formatting row by row, and exact: shortest round-trip
+    floats, every string quoted so that "" stays an empty string and an unquoted empty field is NULL). Chunks
+    go to the server from a writer thread while the next slice is made (a generator may still be converting
+    it). ``freeze``: see :func:`copy_rows`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     from psycopg.copy import QueuedLibpqWriter
 
-    names = list(columns)
-    table_data = pa.table({name: _arrow_column(name, columns[name]) for name in names})
     statement = (f"COPY {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) FROM STDIN "
                  f"WITH (FORMAT csv{', FREEZE' if freeze else ''})")
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-        for start in range(0, table_data.num_rows, COPY_CHUNK_ROWS):
-            sink = pa.BufferOutputStream()
-            pacsv.write_csv(table_data.slice(start, COPY_CHUNK_ROWS), sink, options)
-            copy.write(memoryview(sink.getvalue()))
+        for columns in slices:
+            table_data = pa.table({name: _arrow_column(name, columns[name]) for name in names})
+            for start in range(0, table_data.num_rows, COPY_CHUNK_ROWS):
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(table_data.slice(start, COPY_CHUNK_ROWS), sink, options)
+                copy.write(memoryview(sink.getvalue()))
 
 
 def _arrow_column(name: str, values: Sequence):
@@ -613,24 +710,45 @@ def _arrow_column(name: str, values: Sequence):
     return pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], type=pa.string())
 
 
-def _drop_indexes(conn, table: str) -> list[str]:
-    """Drop the secondary indexes of ``table`` (inside the caller's transaction); return their definitions."""
+def _drop_indexes(conn, table: str, primary: bool = False) -> list[str]:
+    """Drop the secondary indexes of ``table`` (inside the caller's transaction), and with ``primary`` its
+    primary key too; return the statements that re-create them."""
     rows = conn.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary", [S.quote(table)]).fetchall()
-    for name, _ in rows:
-        conn.execute(f"DROP INDEX {name}")  # regclass text: already quoted and schema-qualified as needed
-    return [definition for _, definition in rows]
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, "
+        "pg_get_constraintdef(c.oid) FROM pg_index i "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'p' "
+        "WHERE i.indrelid = %s::regclass AND (%s OR NOT i.indisprimary)", [S.quote(table), primary]).fetchall()
+    saved = []
+    for name, definition, constraint, constraint_def in rows:
+        if constraint:
+            conn.execute(f"ALTER TABLE {S.quote(table)} DROP CONSTRAINT {S.quote(constraint)}")
+            saved.insert(0, f"ALTER TABLE {S.quote(table)} ADD CONSTRAINT {S.quote(constraint)} {constraint_def}")
+        else:
+            conn.execute(f"DROP INDEX {name}")  # regclass text: already quoted and schema-qualified as needed
+            saved.append(definition)
+    return saved
+
+
+def _issue_rows(seqs: Sequence[int], issues: Sequence[str]) -> list[tuple[int, str]]:
+    """(seq, code) for each flag of each record (``issues`` are JSON lists), a code once per record."""
+    return [(seq, code) for seq, codes in zip(seqs, issues) if codes != "[]"
+            for code in dict.fromkeys(json.loads(codes))]
 
 
 def _reject_duplicate_ids(ids: list) -> None:
-    if len(set(ids)) == len(ids):
+    """Refuse a batch that gives one occurrenceID twice (a blank one gets a new id of its own)."""
+    given = [v for v in ids if v]
+    try:
+        if len(set(given)) == len(given):
+            return
+    except TypeError:  # unhashable values: to_columns or the database refuses them
         return
     seen = set()
     for i, v in enumerate(ids):
-        if v in seen:
+        if v and v in seen:
             raise InvalidValue("occurrenceID", v, row=i + 1, reason="duplicate in batch")
-        seen.add(v)
+        if v:
+            seen.add(v)
 
 
 def _param(name: str, value):
