@@ -1,6 +1,7 @@
 """Maps benchmark: vector tiles on 1 M records, static maps and EOO/AOO of 100 k points.
 
 Run:  .venv/bin/python benchmarks/bench_maps.py [--records 1000000] [--db /tmp/bench_maps.db]
+      .venv/bin/python benchmarks/bench_maps.py --postgis postgresql://user@host/db --records 200000
 
 Prints our figures next to a baseline measured in the same run:
 * tiles: ``tile_mvt`` (SQL GROUP BY cell, through the store) vs fetching the tile's records through
@@ -8,10 +9,17 @@ Prints our figures next to a baseline measured in the same run:
 * static map: ours (points, and the automatic density grid) vs a naive scatter with one colour name per point;
 * EOO/AOO: ours vs shapely ``multipoints`` + ``np.unique(axis=0)``.
 Targets (issue 6): tile p50 ≤ 30 ms at 1 M records; static map of 100 k points ≤ 1 s; EOO/AOO of 100 k ≤ 1 s.
+
+``--postgis URL`` builds the same records in a throwaway schema ``bench_xxxxxxxx`` of that database (dropped at
+the end) and runs the tile section only, timing on each tile, in alternating order, the tile built in Python
+(``tile_layers`` + ``encode_mvt``: grid pyramid up to zoom 8, then SQL counts) and the tile encoded by the
+server (``PostGISStore.mvt``, ``ST_AsMVT``; counted in SQL at every zoom), and checking that both decode to the
+same features (issue 9: ``tile_mvt`` uses the server's above zoom 8).
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import math
 import os
 import statistics
@@ -26,7 +34,7 @@ from occurrences.store import Filters, open_store
 COMMON = SPECIES[0][0]  # gets 10 % of the records, so one species has 100 k points at 1 M
 
 
-def build(path: str, n: int, seed: int = 11) -> None:
+def build(url: str, n: int, seed: int = 11) -> None:
     rng = np.random.default_rng(seed)
     anchors = np.array([(lat, lon) for sites in ANCHORS.values() for lat, lon, _ in sites])
     countries = np.array([cc for cc, sites in ANCHORS.items() for _ in sites])
@@ -40,7 +48,7 @@ def build(path: str, n: int, seed: int = 11) -> None:
     month, day = rng.integers(1, 13, n), rng.integers(1, 29, n)
     dates = np.char.add(np.char.add(year.astype(str), "-"), np.char.add(np.char.zfill(month.astype(str), 2),
                         np.char.add("-", np.char.zfill(day.astype(str), 2))))
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(url)
     step = 250_000
     for i in range(0, n, step):
         sl = slice(i, min(n, i + step))
@@ -73,19 +81,23 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - t, result
 
 
-def ms(values) -> str:
+def ms(values, tail: float = 0.95) -> str:
     values = sorted(values)
-    return f"p50 {statistics.median(values) * 1000:7.1f} ms  p95 {values[int(0.95 * (len(values) - 1))] * 1000:7.1f} ms"
+    return (f"p50 {statistics.median(values) * 1000:7.1f} ms  p{round(tail * 100)} "
+            f"{values[int(tail * (len(values) - 1))] * 1000:7.1f} ms")
 
 
-def bench_tiles(store, rng) -> None:
+def bench_tiles(store, rng, per_zoom: int = 12) -> None:
     from occurrences.maps.tiles import TileGrid, tile_mvt
 
+    if hasattr(store, "mvt"):
+        bench_server_tiles(store, rng, per_zoom)
+        return
     print("\n## Vector tiles (tile_mvt, through the store; public access)")
     for label, filters in (("one species", Filters(scientificName=[COMMON])), ("all records", Filters())):
         all_times = []
         for z in (4, 5, 6, 7, 8, 9, 10, 11, 12):
-            times = [timed(tile_mvt, store, filters, *t)[0] for t in tiles_around(z, 12, rng)]
+            times = [timed(tile_mvt, store, filters, *t)[0] for t in tiles_around(z, per_zoom, rng)]
             all_times += times
             print(f"  {label:12s} z{z:<2d} {ms(times)}")
         print(f"  {label:12s} all zooms {ms(all_times)}  (target p50 ≤ 30 ms)")
@@ -103,6 +115,79 @@ def bench_tiles(store, rng) -> None:
     ours = [timed(tile_mvt, store, Filters(scientificName=[COMMON]), *t)[0] for t in sample]
     base = [timed(baseline, Filters(scientificName=[COMMON]), *t)[0] for t in sample]
     print(f"  baseline (iter_records + Python binning), one species, z6/z9: {ms(base)}; ours on the same tiles: {ms(ours)}")
+
+
+def bench_server_tiles(store, rng, per_zoom: int) -> None:
+    """The tile built in Python vs the tile encoded by the server (ST_AsMVT), same tiles, same run."""
+    from occurrences.demo import ANCHORS
+    from occurrences.maps.tiles import PYRAMID_ZOOM
+
+    print(f"\n## Vector tiles on PostGIS, {per_zoom} tiles per zoom (public access): built in Python vs ST_AsMVT")
+    pooled = collections.defaultdict(lambda: ([], [], []))
+    for label, filters in (("one species", Filters(scientificName=[COMMON])), ("all records", Filters())):
+        for z in (4, 5, 6, 7, 8, 9, 10, 11, 12):
+            ours, server, full = compare_tiles(store, filters, label, z, tiles_around(z, per_zoom, rng))
+            band = "z4-8 (pyramid)" if z <= PYRAMID_ZOOM else "z9-12 (SQL)"
+            for into, values in zip(pooled[(label, band)], (ours, server, full)):
+                into.extend(values)
+    anchors = [(lat, lon) for sites in ANCHORS.values() for lat, lon, _ in sites]
+    for z in (9, 10):  # random tiles above zoom 8 rarely hold > 1000 records: the densest ones do
+        n = 2 ** z
+        dense = [(z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+                 for lat, lon in anchors]
+        compare_tiles(store, Filters(), "at anchors", z, dense)
+    print("  pooled (p50 of the tiles with features in brackets):")
+    for (label, band), (ours, server, full) in pooled.items():
+        def with_features(times):
+            return statistics.median([t for t, f in zip(times, full) if f]) * 1000
+        print(f"  {label:12s} {band:15s} Python {ms(ours, 0.99)} [{with_features(ours):5.1f}] | "
+              f"ST_AsMVT {ms(server, 0.99)} [{with_features(server):5.1f}]")
+
+
+def compare_tiles(store, filters, label: str, z: int, tiles) -> tuple[list, list, list]:
+    """Times both encoders on each tile (alternating which goes first) and checks they agree; prints a line."""
+    from occurrences.maps.tiles import (EXTENT, POINT_LIMIT, POINT_MIN_ZOOM, PYRAMID_ZOOM, TileGrid, encode_mvt,
+                                        tile_layers)
+
+    def python_tile(z, x, y):
+        return encode_mvt(tile_layers(store, filters, z, x, y))
+
+    def server_tile(z, x, y):
+        return store.mvt(filters, TileGrid(z, x, y), EXTENT, POINT_LIMIT if z >= POINT_MIN_ZOOM else 0)
+
+    ours, server, full, kinds, differ = [], [], [], collections.Counter(), 0
+    for i, t in enumerate(tiles):
+        pair = (python_tile, server_tile) if i % 2 == 0 else (server_tile, python_tile)
+        runs = dict(zip(pair, (timed(fn, *t) for fn in pair)))
+        (ours_t, ours_b), (server_t, server_b) = runs[python_tile], runs[server_tile]
+        # The pyramid gives a record on a tile border to one tile, SQL to both: compare with SQL counts.
+        expected = tile_content(ours_b if z > PYRAMID_ZOOM else encode_mvt(tile_layers(store, filters, *t,
+                                                                                       pyramid=False)))
+        differ += expected != tile_content(server_b)
+        kinds.update(list(expected) or ["empty"])
+        ours.append(ours_t)
+        server.append(server_t)
+        full.append(bool(expected))
+    layers = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    print(f"  {label:12s} z{z:<2d} Python {ms(ours, 0.99)} | ST_AsMVT {ms(server, 0.99)}  "
+          f"[{layers}; {'same features' if not differ else f'{differ} tiles DIFFER'}]")
+    return ours, server, full
+
+
+def tile_content(data: bytes) -> dict:
+    """A tile's features, comparable whatever the encoder: per non-empty layer, the sorted (normalised
+    geometry, exterior ring counter-clockwise, properties) of its features."""
+    import mapbox_vector_tile
+    import shapely
+    from shapely.geometry import shape
+
+    def key(f):
+        g = shape(f["geometry"])
+        ccw = bool(shapely.is_ccw(g.exterior)) if g.geom_type == "Polygon" else None
+        return shapely.normalize(g).wkt, ccw, sorted(f["properties"].items())
+
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
 
 
 def bench_static(store, rng) -> None:
@@ -165,17 +250,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--db", default="/tmp/bench_maps.db")
+    parser.add_argument("--postgis", metavar="URL", help="PostGIS database: tiles only, in a throwaway schema")
+    parser.add_argument("--tiles", type=int, default=12, help="tiles per zoom level")
     args = parser.parse_args()
+    if args.postgis:
+        bench_postgis(args.postgis, args.records, args.tiles)
+        return
     if not os.path.exists(args.db):
-        t, _ = timed(build, args.db, args.records)
+        t, _ = timed(build, f"sqlite:///{args.db}", args.records)
         print(f"built {args.db} with {args.records:,} records in {t:.1f} s")
     store = open_store(f"sqlite:///{args.db}")
     print(f"# bench_maps: {store.count(Filters()):,} records in {args.db}")
     rng = np.random.default_rng(5)
-    bench_tiles(store, rng)
+    bench_tiles(store, rng, args.tiles)
     bench_static(store, rng)
     bench_range(store, rng)
     store.close()
+
+
+def bench_postgis(base: str, records: int, per_zoom: int) -> None:
+    import psycopg
+
+    from occurrences.store.postgis import parse_url
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    url = f"{base}{'&' if '?' in base else '?'}schema={schema}"
+    try:
+        t, _ = timed(build, url, records)
+        store = open_store(url)
+        try:
+            print(f"# bench_maps: {store.count(Filters()):,} records in PostGIS schema {schema} (built in {t:.1f} s)")
+            bench_tiles(store, np.random.default_rng(5), per_zoom)
+        finally:
+            store.close()
+    finally:
+        with psycopg.connect(parse_url(base)[0], autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        print(f"dropped schema {schema}")
 
 
 if __name__ == "__main__":

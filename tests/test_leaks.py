@@ -295,6 +295,48 @@ def test_no_response_reveals_a_sensitive_record(world, who, caplog):
     assert not leaked, f"log lines reveal {leaked}"
 
 
+@pytest.mark.parametrize("who", ["anonymous", "other-submitter", "reviewer"])
+def test_tiles_put_sensitive_records_only_where_the_reader_sees_them(world, who):
+    """The walk reads only the words of a tile (its numbers are pixels), so here the tiles around each sensitive
+    record, at its precise and at its visible position, are decoded: the record's point is where
+    GET /occurrences/{id} puts it for the same reader (generalised, or nowhere), and no point sits on a precise
+    location. Above zoom 8 the PostGIS store encodes tiles itself (ST_AsMVT), so both encoders are covered. The
+    reviewer, who may see everything, is the control: the same check finds the precise points."""
+    import mapbox_vector_tile
+    import numpy as np
+
+    from occurrences.maps.tiles import TileGrid
+
+    app, seeded = world
+    token = {"anonymous": None, "other-submitter": "bob", "reviewer": "rita"}[who]
+    client = TestClient(app, headers={"Authorization": f"Bearer {seeded['tokens'][token]}"} if token else {})
+    statuses = {oid: status for oid, _n, _l, status, _lat, _lon in SENSITIVE}
+    for oid, lat, lon in points():
+        answer = client.get(f"/occurrences/{quote(oid)}")
+        geometry = answer.json()["geometry"] if answer.status_code == 200 else None
+        visible = geometry["coordinates"] if geometry and statuses[oid] == "accepted" else None  # tiles: accepted
+        if who == "reviewer" and statuses[oid] == "accepted":
+            assert visible == [lon, lat]
+        for z in ZOOMS[1:]:  # from zoom 6 on, the seed's tiles are points
+            for at_lon, at_lat in [(lon, lat)] + ([tuple(visible)] if visible else []):
+                x, y = tile(at_lat, at_lon, z)
+                layers = mapbox_vector_tile.decode(client.get(f"/tiles/{z}/{x}/{y}.mvt").content,
+                                                   default_options={"y_coord_down": True})
+                assert "grid" not in layers or not layers["grid"]["features"], "seed too large for point tiles"
+                found = layers.get("points", {"features": []})["features"]
+                mine = [f["geometry"]["coordinates"] for f in found if f["properties"]["id"] == oid]
+                grid = TileGrid(z, x, y)
+                expected = []
+                if visible:
+                    px, py = grid.pixels(np.array([visible[0]]), np.array([visible[1]]))
+                    expected = [[round(px[0]), round(py[0])]] if 0 <= px[0] < 4096 and 0 <= py[0] < 4096 else []
+                assert mine == expected, (who, oid, z, x, y)
+                if who != "reviewer":
+                    px, py = grid.pixels(np.array([lon]), np.array([lat]))
+                    assert not [f for f in found if abs(f["geometry"]["coordinates"][0] - px[0]) <= 2
+                                and abs(f["geometry"]["coordinates"][1] - py[0]) <= 2], (who, oid, z)
+
+
 def test_the_walk_would_notice_a_leak(world):
     """The detector itself works: a reviewer (allowed to see everything) does get the precise values."""
     app, seeded = world

@@ -7,7 +7,8 @@ import pytest
 
 from occurrences.demo import demo_records
 from occurrences.maps.points import mapped_columns
-from occurrences.maps.tiles import EXTENT, TileGrid, tile_layers, tile_mvt
+from occurrences.maps.tiles import (EXTENT, POINT_LIMIT, POINT_MIN_ZOOM, PYRAMID_ZOOM, TileGrid, encode_mvt,
+                                    tile_layers, tile_mvt)
 from occurrences.store import Filters, open_store
 from tests.conftest import BACKENDS, fresh_db_url
 
@@ -29,6 +30,10 @@ def store(request, tmp_path_factory):
                          "scientificName": "Paguma larvata", "eventDate": "2019-03-03", "decimalLatitude": 15.0,
                          "decimalLongitude": 101.0, "issues": ["COUNTRY_COORDINATE_MISMATCH"]}],
                        submitted_by="demo", status="accepted")
+            # on the border of two zoom-9 tiles: in the western one it falls in cell 32, drawn in cell 31
+            s.add_many([{"occurrenceID": "on-edge", "basisOfRecord": "HumanObservation",
+                         "scientificName": "Paguma larvata", "eventDate": "2020-01-01", "decimalLatitude": 14.4,
+                         "decimalLongitude": 101.25}], submitted_by="demo", status="accepted")
             yield s
         finally:
             s.close()
@@ -105,6 +110,108 @@ def test_sensitive_species_tiles_show_only_generalised_points(store):
     px, py = grid.pixels(np.array([lon]), np.array([lat]))
     for f in feats.get("points", []):  # no public point sits on the precise location
         assert abs(f["geometry"].x - px[0]) > 2 or abs(f["geometry"].y - py[0]) > 2
+
+
+def _content(data: bytes) -> dict:
+    """Per non-empty layer, the sorted (geometry, exterior ring counter-clockwise in x/y, properties) of its
+    features: equal for equal tiles whatever encoded them (feature order and ring start differ; the winding
+    tells MVT readers which ring is the outside, so it must not)."""
+    import shapely
+    from shapely.geometry import shape
+
+    def key(f):
+        g = shape(f["geometry"])
+        ccw = bool(shapely.is_ccw(g.exterior)) if g.geom_type == "Polygon" else None
+        return shapely.normalize(g).wkt, ccw, sorted(f["properties"].items())
+
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
+
+
+def _server_store(store):
+    if not hasattr(store, "mvt"):
+        pytest.skip("only the PostGIS store encodes tiles itself")
+    return store
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(scientificName=["Paguma larvata"]),
+                                     Filters(scientificName=["Arctictis binturong"]), Filters(access="own:demo"),
+                                     Filters(access="full"), Filters(hasGeospatialIssue=False)],
+                         ids=["all", "species", "sensitive-species", "submitter", "full", "filtered"])
+def test_server_tiles_decode_to_the_features_built_in_python(store, filters):
+    store = _server_store(store)
+    recs = store.query(Filters(limit=8)).records + store.query(Filters(scientificName=["Arctictis binturong"],
+                                                                       limit=4)).records
+    layers, compared = set(), 0
+    for z in range(3, 15):
+        for x, y in {_tile_of(r["decimalLongitude"], r["decimalLatitude"], z) for r in recs}:
+            server = store.mvt(filters, TileGrid(z, x, y), EXTENT, POINT_LIMIT if z >= POINT_MIN_ZOOM else 0)
+            # the pyramid counts a record on the border of two tiles once; compare with SQL counts at every zoom
+            python = encode_mvt(tile_layers(store, filters, z, x, y, pyramid=False))
+            assert _content(server) == _content(python), (z, x, y)
+            layers |= set(_content(python))
+            compared += bool(_content(python))
+    assert layers == {"grid", "points"} and compared > 50
+
+
+def test_server_grid_cells_match_above_the_pyramid(store):
+    """Grids above zoom 8 need more than POINT_LIMIT records in a tile: with a limit of 0 every tile is a grid."""
+    from occurrences.maps.tiles import _grid_features
+
+    store = _server_store(store)
+    x, y = _tile_of(101.25, 14.4, 9)  # the record "on-edge" is on the west edge of this tile
+    for f in (Filters(), Filters(access="full")):
+        for grid in (TileGrid(9, x, y), TileGrid(9, x - 1, y)):
+            cells = np.array(store.grid_counts(f, grid), dtype="float64").reshape(-1, 5)
+            assert len(cells) > 10
+            expected = _content(encode_mvt({"grid": _grid_features(cells, grid)}))
+            assert _content(store.mvt(f, grid, EXTENT, 0)) == expected
+        assert grid.n in cells[:, 0]  # the edge case was there to compare
+    total = int(cells[:, 2].sum())  # as tile_layers: points up to and including the limit
+    assert list(_content(store.mvt(Filters(access="full"), grid, EXTENT, total))) == ["points"]
+    assert list(_content(store.mvt(Filters(access="full"), grid, EXTENT, total - 1))) == ["grid"]
+
+
+def test_tile_mvt_uses_the_server_encoder_above_the_pyramid(store):
+    store = _server_store(store)
+    rec = store.query(Filters(scientificName=["Paguma larvata"], limit=1)).records[0]
+    f = Filters(scientificName=["Paguma larvata"])
+    for z in (PYRAMID_ZOOM + 1, 12):
+        x, y = _tile_of(rec["decimalLongitude"], rec["decimalLatitude"], z)
+        assert tile_mvt(store, f, z, x, y) == store.mvt(f, TileGrid(z, x, y), EXTENT, POINT_LIMIT)
+    # an empty tile: the server sends no layer at all, the Python encoder an empty "grid" layer
+    assert tile_mvt(store, f, 12, 0, 0) == b""
+    assert mapbox_vector_tile.decode(tile_mvt(store, f, PYRAMID_ZOOM, 0, 0)) == {
+        "grid": {"extent": EXTENT, "version": 2, "type": "FeatureCollection", "features": []}}
+
+
+def test_server_tiles_show_a_sensitive_record_only_where_the_public_sees_it(store):
+    store = _server_store(store)
+    species = Filters(scientificName=["Arctictis binturong"])
+    rec = store.query(species.replace(access="full", limit=1)).records[0]
+    public = store.get(rec["occurrenceID"])
+    assert (public["decimalLatitude"], public["decimalLongitude"]) != (rec["decimalLatitude"],
+                                                                       rec["decimalLongitude"])
+    for z in (9, 12, 14):
+        for access, lon, lat in (("public", public["decimalLongitude"], public["decimalLatitude"]),
+                                 ("full", rec["decimalLongitude"], rec["decimalLatitude"])):
+            for at_lon, at_lat in ((rec["decimalLongitude"], rec["decimalLatitude"]),
+                                   (public["decimalLongitude"], public["decimalLatitude"])):
+                x, y = _tile_of(at_lon, at_lat, z)
+                grid = TileGrid(z, x, y)
+                decoded = mapbox_vector_tile.decode(tile_mvt(store, species.replace(access=access), z, x, y),
+                                                    default_options={"y_coord_down": True})
+                mine = [f["geometry"]["coordinates"] for f in decoded.get("points", {}).get("features", [])
+                        if f["properties"]["id"] == rec["occurrenceID"]]
+                px, py = grid.pixels(np.array([lon]), np.array([lat]))
+                inside = 0 <= px[0] < EXTENT and 0 <= py[0] < EXTENT
+                assert mine == ([[round(px[0]), round(py[0])]] if inside else []), (access, z)
+        # and no public feature at all sits on the precise point
+        x, y = _tile_of(rec["decimalLongitude"], rec["decimalLatitude"], z)
+        px, py = TileGrid(z, x, y).pixels(np.array([rec["decimalLongitude"]]), np.array([rec["decimalLatitude"]]))
+        decoded = mapbox_vector_tile.decode(tile_mvt(store, Filters(), z, x, y), default_options={"y_coord_down": True})
+        assert all(abs(f["geometry"]["coordinates"][0] - px[0]) > 2 or abs(f["geometry"]["coordinates"][1] - py[0]) > 2
+                   for f in decoded.get("points", {}).get("features", []))
 
 
 def test_tiles_over_http_and_bad_tile_numbers(store):

@@ -12,6 +12,9 @@ are taken once, on the global grid of zoom ``PYRAMID_ZOOM``, kept ``CACHE_SECOND
 lower-zoom tile is summed from them (cells nest: a cell at zoom z is 2^(8-z) × 2^(8-z) cells at zoom 8).
 A low-zoom density map may thus lag new or newly accepted records by up to a minute; points never do.
 
+Above ``PYRAMID_ZOOM`` a store with a ``mvt`` method (PostGIS: ``ST_AsMVT``) encodes the tile itself: the same
+features, in one round trip and without encoding in Python (faster there, see README "PostgreSQL + PostGIS").
+
 Layers: ``grid`` (polygons; ``count``, ``min_year``, ``max_year``) or ``points`` (``id``, ``basis``, ``year``).
 """
 from __future__ import annotations
@@ -94,10 +97,12 @@ def check_tile(z: int, x: int, y: int) -> TileGrid:
     return TileGrid(z, x, y)
 
 
-def tile_layers(store, filters, z: int, x: int, y: int) -> dict[str, list[dict]]:
-    """The tile's features as ``{"grid": [...]}`` or ``{"points": [...]}`` (geometries in tile pixels)."""
+def tile_layers(store, filters, z: int, x: int, y: int, pyramid: bool = True) -> dict[str, list[dict]]:
+    """The tile's features as ``{"grid": [...]}`` or ``{"points": [...]}`` (geometries in tile pixels).
+    ``pyramid=False`` counts low-zoom tiles in SQL too (the benchmark compares the store's own tiles with these:
+    the pyramid gives a record on the border of two tiles to one of them, the SQL bbox to both)."""
     grid = check_tile(z, x, y)
-    if z <= PYRAMID_ZOOM:
+    if z <= PYRAMID_ZOOM and pyramid:
         cells = _PYRAMID.cells(store, filters, grid)
     else:
         cells = np.array(store.grid_counts(filters, grid), dtype="float64").reshape(-1, 5)
@@ -108,9 +113,21 @@ def tile_layers(store, filters, z: int, x: int, y: int) -> dict[str, list[dict]]
 
 
 def tile_mvt(store, filters, z: int, x: int, y: int) -> bytes:
+    grid = check_tile(z, x, y)
+    # Above the pyramid every tile is counted in SQL anyway. A store that encodes the tile itself (PostGIS:
+    # ST_AsMVT) gives the same features in one round trip, with no encoding in Python (benchmarks/bench_maps.py
+    # --postgis measures both).
+    encode = getattr(store, "mvt", None)
+    if encode is not None and z > PYRAMID_ZOOM:
+        return encode(filters, grid, EXTENT, POINT_LIMIT if z >= POINT_MIN_ZOOM else 0)
+    return encode_mvt(tile_layers(store, filters, z, x, y))
+
+
+def encode_mvt(layers: dict[str, list[dict]]) -> bytes:
+    """Layers from :func:`tile_layers` as a Mapbox Vector Tile."""
     import mapbox_vector_tile
 
-    layers = [{"name": name, "features": feats} for name, feats in tile_layers(store, filters, z, x, y).items()]
+    layers = [{"name": name, "features": feats} for name, feats in layers.items()]
     # Geometries are built in tile pixels with y down and exterior rings already oriented, so the encoder's
     # (slow, per-feature) winding check is not needed.
     return mapbox_vector_tile.encode(layers, default_options={"extents": EXTENT, "y_coord_down": True,
