@@ -1,15 +1,23 @@
-"""HTTP benchmark: our server against pygeoapi on the same records, in the same run.
+"""HTTP benchmark: our server on SQLite, on PostGIS and pygeoapi, on the same records, in the same run.
 
     .venv/bin/python benchmarks/bench_http.py [--records 1000000] [--duration 15] [--connections 4]
+        [--workers 1] [--postgis postgresql://postgres@127.0.0.1:5432/occurrences_test]
 
-1. Builds (once, cached in benchmarks/out/) a synthetic SQLite store of N records (lon 92–110, lat 5–29).
-2. Store: species + country, page of 100: p50 / p99 in ms.
+1. Builds (once, cached in benchmarks/out/) a synthetic SQLite store of N records (lon 92–110, lat 5–29), with
+   ``--postgis URL`` the same records in a throwaway schema (``URL?schema=bench_xxxxxxxx``, dropped at the end,
+   also on an error, Ctrl-C or SIGTERM), both with the store's ``add_many``. Prints each store's size on disk:
+   the SQLite file and its WAL; PostgreSQL's ``pg_total_relation_size`` (heap, TOAST, indexes) of the
+   occurrence and occurrence_issue tables.
+2. Store: species + country, page of 100: p50 / p99 in ms, per backend.
 3. Exports the same records (the public view, through the store) to a GeoPackage with pyogrio for pygeoapi.
-4. Serves both on 127.0.0.1, one process each: ours with ``occurrences serve`` (uvicorn + httptools), pygeoapi
+4. Serves them on 127.0.0.1: ours with ``occurrences serve --workers N`` (uvicorn + httptools; 1 process by
+   default) once per backend, pygeoapi (one process)
    with uvicorn + its Starlette app and its OGR provider (GDAL, GeoPackage R-tree) when GDAL's Python bindings
-   are importable, else its SQLite/GeoPackage provider (SpatiaLite).
+   are importable, else its SQLite/GeoPackage provider (SpatiaLite); skipped, saying so, when not installed.
 5. Load: ``wrk`` (Debian package) with a Lua script asking random 0.5° boxes, limit 100, 4 connections; a
-   Python load generator (threads, keep-alive) when wrk is missing. Prints requests/s, p50 and p99.
+   Python load generator (threads, keep-alive) when wrk is missing. Prints requests/s, p50 and p99, and for
+   PostGIS the number of PostgreSQL backends the server opened (its pool grows with the concurrent requests).
+   PostgreSQL runs on the same machine: its backends share the cores with the server and wrk.
 
 pygeoapi is a benchmark-only dependency (``pip install 'occurrences[bench]'``). Its dependencies may clash with
 ours, so it can live in its own virtualenv: pass ``--pygeoapi-python /path/to/venv/bin/python`` (a venv made
@@ -18,11 +26,13 @@ with ``--system-site-packages`` from Debian's python3 sees ``python3-gdal``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,8 +41,10 @@ import textwrap
 import threading
 import time
 import urllib.request
+import uuid
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -40,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from occurrences.demo import SPECIES  # noqa: E402
-from occurrences.store import Filters, open_store  # noqa: E402
+from occurrences.store import Filters, open_store, redact  # noqa: E402
 from tests.support import free_port, live_server  # noqa: E402
 
 COUNTRIES = ["TH", "VN", "KH", "LA", "MM"]
@@ -50,20 +62,11 @@ BOX = 0.5
 
 
 # -- data -------------------------------------------------------------------------------------------------------
-def build_store(path: Path, n: int) -> str:
-    url = f"sqlite:///{path}"
-    if path.exists():
-        store = open_store(url)
-        if store.count(Filters()) == n:
-            store.close()
-            return url
-        store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+def synthetic(n: int) -> dict[str, list]:
     rng = np.random.default_rng(42)
     names = [s[0] for s in SPECIES]
     days = np.datetime64("2000-01-01") + rng.integers(0, 26 * 365, n).astype("timedelta64[D]")
-    cols = {
+    return {
         "occurrenceID": [f"bench-{i:07d}" for i in range(n)],
         "basisOfRecord": list(np.array(BASIS)[rng.integers(0, len(BASIS), n)]),
         "scientificName": list(np.array(names)[rng.integers(0, len(names), n)]),
@@ -74,14 +77,95 @@ def build_store(path: Path, n: int) -> str:
         "coordinateUncertaintyInMeters": rng.choice([30.0, 100.0, 250.0, 1000.0], n).tolist(),
         "recordedBy": ["Synthetic benchmark"] * n,
     }
+
+
+def fill(url: str, n: int, label: str) -> None:
+    """One ``add_many`` of all records: both stores load a first batch this large without indexes and build
+    them once at the end (several smaller batches would maintain them from the second batch on)."""
+    cols = synthetic(n)
     store = open_store(url)
     t = time.perf_counter()
-    step = 250_000
-    for i in range(0, n, step):
-        store.add_many({k: v[i:i + step] for k, v in cols.items()}, submitted_by="bench", status="accepted")
-    print(f"built {n:,} records in {time.perf_counter() - t:.1f} s")
+    store.add_many(cols, submitted_by="bench", status="accepted")
+    print(f"{label}: built {n:,} records in {time.perf_counter() - t:.1f} s")
     store.close()
+
+
+def build_store(path: Path, n: int) -> str:
+    url = f"sqlite:///{path}"
+    if path.exists():
+        store = open_store(url)
+        if store.count(Filters()) == n:
+            store.close()
+            return url
+        store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    fill(url, n, "SQLite")
     return url
+
+
+def with_params(url: str, **params: str) -> str:
+    """``url`` with these query parameters set (replacing any of the same name)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode([*query, *params.items()])))
+
+
+@contextlib.contextmanager
+def postgis_schema(url: str):
+    """A throwaway schema in the database of ``url``: yields the store URL, drops the schema whatever happens."""
+    import psycopg
+
+    from occurrences.store.postgis import parse_url
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    conninfo = parse_url(url)[0]
+    print(f"PostGIS: schema {schema} in {redact(conninfo)} (dropped at the end)")
+    try:
+        yield with_params(url, schema=schema)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        print(f"PostGIS: dropped schema {schema}")
+
+
+def mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB ({size:,} bytes)"
+
+
+def sqlite_size(path: Path) -> str:
+    db, wal = path.stat().st_size, Path(f"{path}-wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    return f"{mb(db + wal_size)}: file {mb(db)} + WAL {mb(wal_size)}"
+
+
+def postgis_size(url: str) -> str:
+    """``pg_total_relation_size`` (heap + TOAST + indexes) of the two record tables, and their sum."""
+    import psycopg
+
+    from occurrences.store import sql as S
+    from occurrences.store.postgis import parse_url
+
+    conninfo, schema, _ = parse_url(url)
+    sizes = {}
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for table in (S.TABLE, S.ISSUE_TABLE):
+            name = f"{S.quote(schema)}.{S.quote(table)}"
+            sizes[table] = conn.execute("SELECT pg_total_relation_size(%s::regclass), pg_indexes_size(%s::regclass)",
+                                        [name, name]).fetchone()
+    parts = ", ".join(f"{t} {mb(total)} (indexes {total_i / 1e6:,.1f} MB)" for t, (total, total_i) in sizes.items())
+    return f"{mb(sum(total for total, _ in sizes.values()))}: {parts}"
+
+
+def postgres_backends(url: str, application_name: str) -> int:
+    """Connections the server opened (its pool keeps them for minutes after the load)."""
+    import psycopg
+
+    from occurrences.store.postgis import parse_url
+
+    with psycopg.connect(parse_url(url)[0], autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                            [application_name]).fetchone()[0]
 
 
 def export_gpkg(url: str, path: Path, n: int) -> None:
@@ -269,15 +353,36 @@ def load_python(base, template, duration, connections) -> dict:
             "p99": float(np.percentile(latencies, 99)), "errors": errors[0], "tool": "python"}
 
 
-def same_answer(ours: str, theirs: str | None) -> str:
-    """Both servers must answer a fixed box with the same number of features."""
-    box = "100.0000,15.0000,100.5000,15.5000"
-    a = json.load(urllib.request.urlopen(f"{ours}/ogc/collections/occurrences/items?bbox={box}&limit=10000"))
-    note = f"box {box}: ours numberMatched={a['numberMatched']}"
+FIXED_BOX = "100.0000,15.0000,100.5000,15.5000"
+
+
+def matched(base: str) -> int:
+    url = f"{base}/ogc/collections/occurrences/items?bbox={FIXED_BOX}&limit=10000"
+    return json.load(urllib.request.urlopen(url))["numberMatched"]
+
+
+def same_answer(ours: dict[str, str], theirs: str | None) -> str:
+    """Every server must answer a fixed box with the same number of features; ours must agree exactly."""
+    counts = {backend: matched(base) for backend, base in ours.items()}
+    if len(set(counts.values())) != 1:
+        raise SystemExit(f"the backends disagree on box {FIXED_BOX}: {counts}")
+    note = f"box {FIXED_BOX}: " + ", ".join(f"ours on {b} numberMatched={n}" for b, n in counts.items())
     if theirs:
-        b = json.load(urllib.request.urlopen(f"{theirs}/collections/occurrences/items?bbox={box}&limit=10000&f=json"))
+        b = json.load(urllib.request.urlopen(f"{theirs}/collections/occurrences/items?bbox={FIXED_BOX}"
+                                             "&limit=10000&f=json"))
         note += f", pygeoapi numberMatched={b.get('numberMatched')} returned={len(b['features'])}"
     return note
+
+
+def warm_up(base: str, template: str, requests: int = 20) -> None:
+    rnd = random.Random(0)
+    for _ in range(requests):
+        urllib.request.urlopen(base + random_path(template, rnd)).read()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the throwaway schema and the servers are cleaned up."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
 def main() -> None:
@@ -285,54 +390,90 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--duration", type=float, default=15)
     ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=1, help="processes of each of our servers (serve --workers)")
+    ap.add_argument("--postgis", metavar="URL",
+                    help="also serve the records from PostGIS, in a throwaway schema of this database "
+                         "(e.g. postgresql://postgres@127.0.0.1:5432/occurrences_test)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--pygeoapi-python", default=sys.executable,
                     help="Python of the environment where pygeoapi is installed")
     args = ap.parse_args()
+    stop_on_sigterm()
     args.out.mkdir(parents=True, exist_ok=True)
-    url = build_store(args.out / f"http_{args.records}.db", args.records)
+    with contextlib.ExitStack() as cleanup:
+        run(args, cleanup)
 
-    store = bench_store(url)
-    print(f"\nstore, species + country, page of 100: p50 {store['p50']:.3f} ms, p99 {store['p99']:.3f} ms "
-          f"(targets 1 / 5 ms)")
+
+def run(args, cleanup: contextlib.ExitStack) -> None:
+    db = args.out / f"http_{args.records}.db"
+    stores = {"SQLite": build_store(db, args.records)}
+    sizes = {"SQLite": sqlite_size(db)}
+    app_name = f"bench_http_{os.getpid()}"  # finds the server's connections in pg_stat_activity
+    if args.postgis:
+        stores["PostGIS"] = cleanup.enter_context(postgis_schema(args.postgis))
+        fill(stores["PostGIS"], args.records, "PostGIS")
+        sizes["PostGIS"] = postgis_size(stores["PostGIS"])
+
+    print()
+    for backend, url in stores.items():
+        store = bench_store(url)
+        print(f"store on {backend}, species + country, page of 100: p50 {store['p50']:.3f} ms, "
+              f"p99 {store['p99']:.3f} ms (targets 1 / 5 ms)")
 
     have_pygeoapi = subprocess.run([args.pygeoapi_python, "-c", "import pygeoapi"], capture_output=True).returncode == 0
     gpkg = args.out / f"http_{args.records}.gpkg"
     if have_pygeoapi:
-        export_gpkg(url, gpkg, args.records)
+        export_gpkg(stores["SQLite"], gpkg, args.records)
 
     results = []
+    backends_opened = None
     ours_ogc = "/ogc/collections/occurrences/items?bbox=BBOX&limit=100"
     ours_native = "/occurrences?bbox=BBOX&limit=100"
     theirs_ogc = "/collections/occurrences/items?bbox=BBOX&limit=100&f=json"
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        with live_server(url) as ours:
-            for path in (ours_ogc, ours_native):
-                urllib.request.urlopen(ours + random_path(path, random.Random(0))).read()  # warm up
-                results.append(("occurrences (FastAPI + uvicorn/httptools + SQLite)", path,
-                                load(ours, path, args.duration, args.connections, workdir)))
-            theirs_base = None
-            if have_pygeoapi:
-                server = PygeoapiServer(args.pygeoapi_python, gpkg, workdir)
-                with server as theirs_base:
-                    print(same_answer(ours, theirs_base))
-                    urllib.request.urlopen(theirs_base + random_path(theirs_ogc, random.Random(0))).read()
-                    results.append((f"pygeoapi {server.provider} provider (uvicorn/Starlette + GeoPackage)",
-                                    theirs_ogc, load(theirs_base, theirs_ogc, args.duration, args.connections,
-                                                     workdir)))
-            else:
-                print(same_answer(ours, None))
-                print("pygeoapi is not installed in", args.pygeoapi_python, "- no baseline this run")
+    workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+    bases = {}
+    for backend, url in stores.items():
+        served = with_params(url, application_name=app_name) if backend == "PostGIS" else url
+        bases[backend] = base = cleanup.enter_context(live_server(served, "--workers", str(args.workers)))
+        for path in (ours_ogc, ours_native):
+            warm_up(base, path)
+            results.append((f"occurrences on {backend} (FastAPI + uvicorn/httptools)", path,
+                            load(base, path, args.duration, args.connections, workdir)))
+        if backend == "PostGIS":
+            backends_opened = postgres_backends(url, app_name)
+    theirs_base = None
+    if have_pygeoapi:
+        server = PygeoapiServer(args.pygeoapi_python, gpkg, workdir)
+        theirs_base = cleanup.enter_context(server)
+        warm_up(theirs_base, theirs_ogc)
+        results.append((f"pygeoapi {server.provider} provider (uvicorn/Starlette + GeoPackage)", theirs_ogc,
+                        load(theirs_base, theirs_ogc, args.duration, args.connections, workdir)))
+    print(same_answer(bases, theirs_base))
+    if not have_pygeoapi:
+        print("pygeoapi is not installed in", args.pygeoapi_python, "- skipped it (no pygeoapi baseline this run)")
 
     print(f"\n{args.records:,} records, random {BOX}° bbox, limit 100, {args.connections} connections, "
-          f"{args.duration:.0f} s each ({results[0][2]['tool']}), one server process each\n")
-    print(f"| server | request | req/s | p50 ms | p99 ms | non-200 |\n|---|---|---|---|---|---|")
+          f"{args.duration:.0f} s each ({results[0][2]['tool']}), {os.cpu_count()} CPUs shared by server, "
+          f"load generator{' and PostgreSQL' if args.postgis else ''}\n")
+    print("| server | request | req/s | p50 ms | p99 ms | non-200 |\n|---|---|---|---|---|---|")
     for name, path, r in results:
         print(f"| {name} | `{path}` | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |")
+    print()
+    for backend, size in sizes.items():
+        print(f"{backend} store on disk, {args.records:,} records: {size}")
+    print(f"our server: {args.workers} worker process{'es' if args.workers > 1 else ''} per backend"
+          + ("; pygeoapi: 1 process" if have_pygeoapi else ""))
+    if backends_opened is not None:
+        from occurrences.store.postgis import DEFAULT_POOL_MAX
+
+        print(f"PostgreSQL backends opened by our PostGIS server: {backends_opened} "
+              f"(pool of at most {DEFAULT_POOL_MAX} connections per worker)")
+    if args.postgis:
+        ratio = results[2][2]["rps"] / results[0][2]["rps"]
+        print(f"OGC items throughput, ours on PostGIS / ours on SQLite: {ratio:.2f}×")
     if have_pygeoapi:
         ratio = results[0][2]["rps"] / results[-1][2]["rps"]
-        print(f"\nOGC items throughput, ours / pygeoapi: {ratio:.1f}× (target ≥ 10×)")
+        print(f"OGC items throughput, ours on SQLite / pygeoapi: {ratio:.1f}× (target ≥ 10×)")
 
 
 if __name__ == "__main__":
