@@ -1,4 +1,5 @@
 """Vector tiles: grid counts agree with the store, points come back where they are, filters and access apply."""
+import contextlib
 import math
 
 import mapbox_vector_tile
@@ -20,9 +21,9 @@ def _tile_of(lon, lat, z):
     return x, y
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(request, tmp_path_factory):
-    with fresh_db_url(request.param, tmp_path_factory.mktemp("tiles")) as url:
+@contextlib.contextmanager
+def _filled(backend, directory):
+    with fresh_db_url(backend, directory) as url:
         s = open_store(url)
         try:
             s.add_many(demo_records(1500), submitted_by="demo", status="accepted")
@@ -37,6 +38,19 @@ def store(request, tmp_path_factory):
             yield s
         finally:
             s.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    with _filled(request.param, tmp_path_factory.mktemp("tiles")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module", params=[b for b in BACKENDS if b != "sqlite"])
+def pg_store(request, tmp_path_factory):
+    """The same records on PostGIS only: the store that encodes tiles itself (``mvt``)."""
+    with _filled(request.param, tmp_path_factory.mktemp("tiles")) as s:
+        yield s
 
 
 def test_tile_grid_geometry():
@@ -128,18 +142,12 @@ def _content(data: bytes) -> dict:
     return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
 
 
-def _server_store(store):
-    if not hasattr(store, "mvt"):
-        pytest.skip("only the PostGIS store encodes tiles itself")
-    return store
-
-
 @pytest.mark.parametrize("filters", [Filters(), Filters(scientificName=["Paguma larvata"]),
                                      Filters(scientificName=["Arctictis binturong"]), Filters(access="own:demo"),
                                      Filters(access="full"), Filters(hasGeospatialIssue=False)],
                          ids=["all", "species", "sensitive-species", "submitter", "full", "filtered"])
-def test_server_tiles_decode_to_the_features_built_in_python(store, filters):
-    store = _server_store(store)
+def test_server_tiles_decode_to_the_features_built_in_python(pg_store, filters):
+    store = pg_store
     recs = store.query(Filters(limit=8)).records + store.query(Filters(scientificName=["Arctictis binturong"],
                                                                        limit=4)).records
     layers, compared = set(), 0
@@ -154,11 +162,11 @@ def test_server_tiles_decode_to_the_features_built_in_python(store, filters):
     assert layers == {"grid", "points"} and compared > 50
 
 
-def test_server_grid_cells_match_above_the_pyramid(store):
+def test_server_grid_cells_match_above_the_pyramid(pg_store):
     """Grids above zoom 8 need more than POINT_LIMIT records in a tile: with a limit of 0 every tile is a grid."""
     from occurrences.maps.tiles import _grid_features
 
-    store = _server_store(store)
+    store = pg_store
     x, y = _tile_of(101.25, 14.4, 9)  # the record "on-edge" is on the west edge of this tile
     for f in (Filters(), Filters(access="full")):
         for grid in (TileGrid(9, x, y), TileGrid(9, x - 1, y)):
@@ -172,8 +180,8 @@ def test_server_grid_cells_match_above_the_pyramid(store):
     assert list(_content(store.mvt(Filters(access="full"), grid, EXTENT, total - 1))) == ["grid"]
 
 
-def test_tile_mvt_uses_the_server_encoder_above_the_pyramid(store):
-    store = _server_store(store)
+def test_tile_mvt_uses_the_server_encoder_above_the_pyramid(pg_store):
+    store = pg_store
     rec = store.query(Filters(scientificName=["Paguma larvata"], limit=1)).records[0]
     f = Filters(scientificName=["Paguma larvata"])
     for z in (PYRAMID_ZOOM + 1, 12):
@@ -185,8 +193,8 @@ def test_tile_mvt_uses_the_server_encoder_above_the_pyramid(store):
         "grid": {"extent": EXTENT, "version": 2, "type": "FeatureCollection", "features": []}}
 
 
-def test_server_tiles_show_a_sensitive_record_only_where_the_public_sees_it(store):
-    store = _server_store(store)
+def test_server_tiles_show_a_sensitive_record_only_where_the_public_sees_it(pg_store):
+    store = pg_store
     species = Filters(scientificName=["Arctictis binturong"])
     rec = store.query(species.replace(access="full", limit=1)).records[0]
     public = store.get(rec["occurrenceID"])
