@@ -227,6 +227,16 @@ def test_facets_respect_filters_and_limit(sample):
         sample.facets(F(), ["decimalLatitude"])
 
 
+def test_extents_and_columns_refuse_fields_they_do_not_serve(sample):
+    with pytest.raises(InvalidParameter) as exc:  # a group_by is a facet field: no value of SQL text gets through
+        sample.extents(F(), group_by='"countryCode"; DROP TABLE occurrence')
+    assert exc.value.params["name"] == "group_by"
+    with pytest.raises(InvalidParameter) as exc:
+        sample.columns(F(), ["occurrenceID", "_pub_lat"])
+    assert exc.value.params["name"] == "columns" and exc.value.params["value"] == "_pub_lat"
+    assert set(sample.extents(F(), group_by="countryCode")) >= {"TH"}
+
+
 # -- update and delete ------------------------------------------------------------------------------------------
 def test_update_changes_fields_and_recomputes_derived_columns(loaded):
     after = loaded.update("r1", {"eventDate": "2011-02-03", "issues": ["ZERO_COORDINATE"]})

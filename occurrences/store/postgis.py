@@ -29,13 +29,12 @@ from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from ..errors import InvalidParameter, InvalidValue, NotFound, StoreUnavailable
-from ..i18n import N_
-from ..records import FIELD_NAMES, now_iso
+from ..errors import InvalidValue, NotFound, StoreUnavailable
+from ..records import now_iso
 from . import access as A
 from . import people as P
 from . import sql as S
-from .base import FACET_FIELDS, AddResult, Page, iter_pages
+from .base import AddResult, Page, iter_pages
 from .columns import (STORED_COLUMNS, batch_length, classify_existing, column_chunks, columnar, row_to_record,
                       to_columns, updated_columns)
 from .filters import Filters
@@ -337,7 +336,7 @@ class PostGISStore:
 
     def _insert(self, conn, cols: dict, n: int, empty: bool) -> tuple[list[str], bool]:
         """Returns what happened to each record, and whether the table wants a VACUUM once committed."""
-        t, it = S.quote(S.TABLE), S.quote(S.ISSUE_TABLE)
+        t = S.quote(S.TABLE)
         statuses, keep = (["stored"] * n, list(range(n))) if empty else self._classify_existing(conn, cols, n)
         if not keep:
             return statuses, False
@@ -346,31 +345,28 @@ class PostGISStore:
         m = len(keep)
         first = conn.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {t}").fetchone()[0]
         seqs = range(first, first + m)
-        bulk = m >= BULK_THRESHOLD and (empty or m > conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+        # (a large batch into empty tables never gets here: see _first_load)
+        bulk = m >= BULK_THRESHOLD and m > conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         saved = _drop_indexes(conn, S.TABLE) if bulk else []
-        # A first bulk load into empty tables empties them once more in this transaction (they are locked and
-        # their indexes dropped already), which lets COPY write the rows frozen and mark the pages all-visible:
-        # no VACUUM needed, and counts are index-only scans from the start.
-        freeze = bulk and empty
-        if freeze:
-            conn.execute(f"TRUNCATE {t}, {it}")
         names = [c for c in (*STORED_COLUMNS, "_status") if cols[c].count(None) != m]  # NULL by default
-        copy_columns(conn, S.TABLE, {"seq": seqs, **{c: cols[c] for c in names}}, freeze=freeze)
+        copy_columns(conn, S.TABLE, {"seq": seqs, **{c: cols[c] for c in names}})
         issue_rows = _issue_rows(seqs, cols["issues"])
         if issue_rows:
-            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], list(zip(*issue_rows)), freeze=freeze)
+            copy_rows(conn, S.ISSUE_TABLE, ["seq", "code"], list(zip(*issue_rows)))
         if bulk:
             self._rebuild(conn, saved)
         # Rows loaded in bulk into a table that already had rows are not all-visible until a VACUUM: until then
         # counts visit the table for every match (30 ms instead of 2 for a species+country count at 1 M).
-        return statuses, bulk and not freeze
+        return statuses, bulk
 
     @staticmethod
-    def _rebuild(conn, saved: list[str]) -> None:
+    def _rebuild(conn, saved: list[str], analyze: bool = True) -> None:
         """Re-create the indexes dropped for a bulk load, then gather the planner's statistics."""
         conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for statement in saved:
             conn.execute(statement)
+        if not analyze:
+            return
         # statistics for the planner, on the columns queries filter and sort by (all columns: 5x slower)
         conn.execute(f"ANALYZE {S.quote(S.TABLE)} ({', '.join(S.quote(c) for c in _ANALYZE_COLUMNS)})")
 
@@ -541,9 +537,6 @@ class PostGISStore:
 
     def columns(self, filters: Filters, names: Sequence[str], limit: int | None = None) -> dict[str, list]:
         """A few columns of the mapped records as lists (see ``SQLiteStore.columns``)."""
-        unknown = [n for n in names if n not in FIELD_NAMES]
-        if unknown:
-            raise InvalidParameter(name="columns", value=unknown[0], reason=N_("use Darwin Core field names"))
         sql, params = S.columns_sql(filters, self.dialect, tuple(names))
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -569,21 +562,11 @@ class PostGISStore:
         return bytes(tile)
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
-        out = {}
-        for name in fields:
-            if name not in FACET_FIELDS:
-                raise InvalidParameter(name="facet", value=name,
-                                       reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
-            sql, params = S.facet_sql(filters, self.dialect, name, limit)
-            out[name] = [(r[0], r[1]) for r in self._read(sql, params)]
-        return out
+        queries = {name: S.facet_sql(filters, self.dialect, name, limit) for name in fields}  # all checked first
+        return {name: [(r[0], r[1]) for r in self._read(*q)] for name, q in queries.items()}
 
     def extents(self, filters: Filters, group_by: str | None = None) -> dict:
-        if group_by is not None and group_by not in FACET_FIELDS:
-            raise InvalidParameter(name="group_by", value=group_by,
-                                   reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
-        sql, params = S.extent_sql(filters, self.dialect, group_by)
-        return S.extent_rows(self._read(sql, params), group_by)
+        return S.extent_rows(self._read(*S.extent_sql(filters, self.dialect, group_by)), group_by)
 
 
 def grid_sql(f: Filters, d: S.Dialect, grid) -> tuple[str, list]:
@@ -647,7 +630,7 @@ _CSV_TYPES = _csv_types()
 def copy_rows(conn, table: str, names: Sequence[str], columns: Sequence[Sequence], freeze: bool = False) -> None:
     """``COPY table (names) FROM STDIN`` of column-wise data. psycopg formats rows in C (faster here than
     building the COPY text in Python, even column by column) and streams them while the server parses.
-    ``freeze``: only for a table created or truncated in the current transaction (see ``_insert``)."""
+    ``freeze``: only for a table created or truncated in the current transaction (see ``_first_load``)."""
     statement = (f"COPY {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) FROM STDIN"
                  + (" WITH (FREEZE)" if freeze else ""))
     with conn.cursor() as cur, cur.copy(statement) as copy:
@@ -667,9 +650,9 @@ def _arrow_kind(sql_type: str) -> str:
 _COLUMN_KINDS = {"seq": "int64", **{name: _arrow_kind(sql_type) for name, sql_type in _V1_COLUMNS}}
 
 
-def copy_columns(conn, table: str, columns: Mapping[str, Sequence], freeze: bool = False) -> None:
+def copy_columns(conn, table: str, columns: Mapping[str, Sequence]) -> None:
     """``COPY table FROM STDIN (FORMAT csv)`` of the occurrence columns: see :func:`copy_column_slices`."""
-    copy_column_slices(conn, table, list(columns), [columns], freeze=freeze)
+    copy_column_slices(conn, table, list(columns), [columns])
 
 
 def copy_column_slices(conn, table: str, names: Sequence[str], slices: Iterable[Mapping[str, Sequence]],

@@ -168,7 +168,18 @@ def count_sql(f: Filters, d: Dialect) -> tuple[str, list]:
     return f"SELECT count(*) FROM {quote(TABLE)} WHERE {where}", params
 
 
+def _facet_field(param: str, name: str) -> None:
+    from ..errors import InvalidParameter
+    from ..i18n import N_
+    from .base import FACET_FIELDS
+
+    if name not in FACET_FIELDS:
+        raise InvalidParameter(name=param, value=name, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
+
+
 def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]:
+    """Value counts of facet ``name`` (one of ``base.FACET_FIELDS``, else InvalidParameter) among matches."""
+    _facet_field("facet", name)
     where, params = where_clause(f, d, with_cursor=False)
     if name == "issue":
         return (f"SELECT i.code, count(*) AS n FROM {quote(ISSUE_TABLE)} i JOIN {quote(TABLE)} "
@@ -180,9 +191,11 @@ def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]
 
 
 def extent_sql(f: Filters, d: Dialect, group_by: str | None = None) -> tuple[str, list]:
-    """Count, coordinate bounds and date bounds of the matching records, optionally per value of a column."""
+    """Count, coordinate bounds and date bounds of the matching records, optionally per value of a facet."""
     from .access import column_expr
 
+    if group_by is not None:
+        _facet_field("group_by", group_by)
     where, params = where_clause(f, d, with_cursor=False)
     key = f"{quote(group_by)}, " if group_by else ""
     group = f" GROUP BY {quote(group_by)}" if group_by else ""
@@ -235,9 +248,14 @@ def cells_of(lat, lon):
 # -- map aggregates (used by occurrences.maps through the store's ``columns``/``grid_counts``) -----------------
 def columns_sql(f: Filters, d: Dialect, names: tuple[str, ...]) -> tuple[str, list]:
     """Only ``names`` (as ``f.access`` may see them) of the matching records that have a point, in insertion
-    order; ``f.limit`` is ignored (the caller adds its own cap)."""
+    order; ``f.limit`` is ignored (the caller adds its own cap). A name not in FIELD_NAMES: InvalidParameter."""
+    from ..errors import InvalidParameter
+    from ..i18n import N_
     from .access import column_expr, select_list
 
+    unknown = [n for n in names if n not in FIELD_NAMES]
+    if unknown:
+        raise InvalidParameter(name="columns", value=unknown[0], reason=N_("use Darwin Core field names"))
     columns, col_params = select_list(names, f.access, d)
     lat, lat_params = column_expr("decimalLatitude", f.access, d)
     where, params = where_clause(f, d, with_cursor=False)
