@@ -200,9 +200,7 @@ def rebuild_indexes(store) -> float:
     with store.pool.connection() as conn, conn.transaction():
         saved = postgis._drop_indexes(conn, S.TABLE, primary=True)
         start = time.perf_counter()
-        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for statement in saved:
-            conn.execute(statement)
+        postgis.PostGISStore._rebuild(conn, saved, analyze=False)
         return time.perf_counter() - start
 
 
