@@ -147,7 +147,7 @@ def bench_server_tiles(store, rng, per_zoom: int) -> None:
 def compare_tiles(store, filters, label: str, z: int, tiles) -> tuple[list, list, list]:
     """Times both encoders on each tile (alternating which goes first) and checks they agree; prints a line."""
     from occurrences.maps.tiles import (EXTENT, POINT_LIMIT, POINT_MIN_ZOOM, PYRAMID_ZOOM, TileGrid, encode_mvt,
-                                        tile_layers)
+                                        tile_content, tile_layers)
 
     def python_tile(z, x, y):
         return encode_mvt(tile_layers(store, filters, z, x, y))
@@ -172,22 +172,6 @@ def compare_tiles(store, filters, label: str, z: int, tiles) -> tuple[list, list
     print(f"  {label:12s} z{z:<2d} Python {ms(ours, 0.99)} | ST_AsMVT {ms(server, 0.99)}  "
           f"[{layers}; {'same features' if not differ else f'{differ} tiles DIFFER'}]")
     return ours, server, full
-
-
-def tile_content(data: bytes) -> dict:
-    """A tile's features, comparable whatever the encoder: per non-empty layer, the sorted (normalised
-    geometry, exterior ring counter-clockwise, properties) of its features."""
-    import mapbox_vector_tile
-    import shapely
-    from shapely.geometry import shape
-
-    def key(f):
-        g = shape(f["geometry"])
-        ccw = bool(shapely.is_ccw(g.exterior)) if g.geom_type == "Polygon" else None
-        return shapely.normalize(g).wkt, ccw, sorted(f["properties"].items())
-
-    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
-    return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
 
 
 def bench_static(store, rng) -> None:

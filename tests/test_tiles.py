@@ -9,7 +9,7 @@ import pytest
 from occurrences.demo import demo_records
 from occurrences.maps.points import mapped_columns
 from occurrences.maps.tiles import (EXTENT, POINT_LIMIT, POINT_MIN_ZOOM, PYRAMID_ZOOM, TileGrid, encode_mvt,
-                                    tile_layers, tile_mvt)
+                                    tile_content, tile_layers, tile_mvt)
 from occurrences.store import Filters, open_store
 from tests.conftest import BACKENDS, fresh_db_url
 
@@ -126,22 +126,6 @@ def test_sensitive_species_tiles_show_only_generalised_points(store):
         assert abs(f["geometry"].x - px[0]) > 2 or abs(f["geometry"].y - py[0]) > 2
 
 
-def _content(data: bytes) -> dict:
-    """Per non-empty layer, the sorted (geometry, exterior ring counter-clockwise in x/y, properties) of its
-    features: equal for equal tiles whatever encoded them (feature order and ring start differ; the winding
-    tells MVT readers which ring is the outside, so it must not)."""
-    import shapely
-    from shapely.geometry import shape
-
-    def key(f):
-        g = shape(f["geometry"])
-        ccw = bool(shapely.is_ccw(g.exterior)) if g.geom_type == "Polygon" else None
-        return shapely.normalize(g).wkt, ccw, sorted(f["properties"].items())
-
-    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
-    return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
-
-
 @pytest.mark.parametrize("filters", [Filters(), Filters(scientificName=["Paguma larvata"]),
                                      Filters(scientificName=["Arctictis binturong"]), Filters(access="own:demo"),
                                      Filters(access="full"), Filters(hasGeospatialIssue=False)],
@@ -156,9 +140,9 @@ def test_server_tiles_decode_to_the_features_built_in_python(pg_store, filters):
             server = store.mvt(filters, TileGrid(z, x, y), EXTENT, POINT_LIMIT if z >= POINT_MIN_ZOOM else 0)
             # the pyramid counts a record on the border of two tiles once; compare with SQL counts at every zoom
             python = encode_mvt(tile_layers(store, filters, z, x, y, pyramid=False))
-            assert _content(server) == _content(python), (z, x, y)
-            layers |= set(_content(python))
-            compared += bool(_content(python))
+            assert tile_content(server) == tile_content(python), (z, x, y)
+            layers |= set(tile_content(python))
+            compared += bool(tile_content(python))
     assert layers == {"grid", "points"} and compared > 50
 
 
@@ -172,12 +156,12 @@ def test_server_grid_cells_match_above_the_pyramid(pg_store):
         for grid in (TileGrid(9, x, y), TileGrid(9, x - 1, y)):
             cells = np.array(store.grid_counts(f, grid), dtype="float64").reshape(-1, 5)
             assert len(cells) > 10
-            expected = _content(encode_mvt({"grid": _grid_features(cells, grid)}))
-            assert _content(store.mvt(f, grid, EXTENT, 0)) == expected
+            expected = tile_content(encode_mvt({"grid": _grid_features(cells, grid)}))
+            assert tile_content(store.mvt(f, grid, EXTENT, 0)) == expected
         assert grid.n in cells[:, 0]  # the edge case was there to compare
     total = int(cells[:, 2].sum())  # as tile_layers: points up to and including the limit
-    assert list(_content(store.mvt(Filters(access="full"), grid, EXTENT, total))) == ["points"]
-    assert list(_content(store.mvt(Filters(access="full"), grid, EXTENT, total - 1))) == ["grid"]
+    assert list(tile_content(store.mvt(Filters(access="full"), grid, EXTENT, total))) == ["points"]
+    assert list(tile_content(store.mvt(Filters(access="full"), grid, EXTENT, total - 1))) == ["grid"]
 
 
 def test_tile_mvt_uses_the_server_encoder_above_the_pyramid(pg_store):

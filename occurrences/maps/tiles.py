@@ -134,6 +134,22 @@ def encode_mvt(layers: dict[str, list[dict]]) -> bytes:
                                                               "check_winding_order": False})
 
 
+def tile_content(data: bytes) -> dict[str, list]:
+    """A tile's features, comparable whatever encoded them: per non-empty layer, the sorted (normalised geometry,
+    exterior ring counter-clockwise in x/y, properties) of its features. Feature order and ring start may differ
+    between encoders; the winding may not (it tells MVT readers which ring is the outside)."""
+    import mapbox_vector_tile
+    from shapely.geometry import shape
+
+    def key(f):
+        g = shape(f["geometry"])
+        ccw = bool(shapely.is_ccw(g.exterior)) if g.geom_type == "Polygon" else None
+        return shapely.normalize(g).wkt, ccw, sorted(f["properties"].items())
+
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return {name: sorted(key(f) for f in layer["features"]) for name, layer in layers.items() if layer["features"]}
+
+
 def _grid_features(cells: np.ndarray, grid: TileGrid) -> list[dict]:
     if not len(cells):
         return []
