@@ -105,10 +105,15 @@ def sliced(pg, monkeypatch):
     return pg
 
 
-def test_first_load_in_slices_stores_what_the_row_path_stores(sliced):
+def test_first_load_in_slices_stores_what_the_row_path_stores(sliced, monkeypatch):
+    import itertools
+
+    from occurrences.store import columns
     from tests.conftest import postgis_schema_url
 
     store, conn = sliced
+    ticks = itertools.count()  # a new time at every call: slices stamped one by one would differ
+    monkeypatch.setattr(columns, "now_iso", lambda: f"2026-01-01T00:00:{next(ticks) % 60:02d}Z")
     batch = many(130)
     batch[45]["issues"] = ["ZERO_COORDINATE", "ZERO_COORDINATE"]  # a flag given twice, in the second slice
     batch[100]["occurrenceID"] = ""  # gets a new id
