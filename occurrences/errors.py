@@ -35,8 +35,9 @@ class InvalidParameter(OccurrencesError):
     template = N_("Parameter {name} has an invalid value {value!r}: {reason}")
 
     def message(self, lang: str = "en") -> str:
-        # ``reason`` is itself a msgid (marked with N_ where it is raised): translate it too.
-        reason = translate(lang, self.params.get("reason", ""))
+        # ``reason`` is itself a msgid (marked with N_ where it is raised): translate it too. The values a
+        # reason lists (``choices``) follow it untranslated: a msgid with the list glued on is never found.
+        reason = translate(lang, self.params.get("reason", "")) + ", ".join(self.params.get("choices", ()))
         return translate(lang, self.template, **{**self.params, "reason": reason})
 
 

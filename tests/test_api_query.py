@@ -157,6 +157,7 @@ def test_all_refuses_more_than_the_cap(client, monkeypatch):
 BBOX_REASON = "use minLon,minLat,maxLon,maxLat with -180 ≤ lon ≤ 180, -90 ≤ lat ≤ 90 and min < max"
 WKT_REASON = "use a valid WKT POLYGON or MULTIPOLYGON in WGS84 longitude/latitude"
 DATE_REASON = "use a date YYYY-MM-DD or a range YYYY-MM-DD,YYYY-MM-DD"
+CHOICE_REASON = "use one of: "
 TEMPLATE = "Parameter {name} has an invalid value {value!r}: {reason}"
 MARK = {"th": "ไทย", "vi": "VI"}
 
@@ -168,7 +169,7 @@ def catalogs(tmp_path, monkeypatch):
     for lang, mark in MARK.items():
         catalog = Catalog(locale=lang, domain=i18n.DOMAIN)
         catalog.add(TEMPLATE, f"[{mark}] {{name}} = {{value!r}}: {{reason}}")
-        for reason in (BBOX_REASON, WKT_REASON, DATE_REASON):
+        for reason in (BBOX_REASON, WKT_REASON, DATE_REASON, CHOICE_REASON):
             catalog.add(reason, f"[{mark}] {reason}")
         path = tmp_path / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
         path.parent.mkdir(parents=True)
@@ -195,3 +196,10 @@ def test_bad_parameters_get_a_400_in_the_request_language(client, catalogs, para
     assert vi.status_code == 400 and f"[VI] {reason}" in vi.json()["message"]
     en = client.get("/occurrences", params=params, headers={"Accept-Language": "en"})
     assert reason in en.json()["message"] and "[" not in en.json()["message"][:3]
+
+
+def test_a_reason_listing_choices_is_translated_and_keeps_the_list(client, catalogs):
+    """The allowed values follow the translated reason ("use one of: " + the list is not a msgid)."""
+    r = client.get("/occurrences/facets", params={"facet": "decimalLatitude", "lang": "th"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid-parameter"
+    assert "[ไทย] use one of: countryCode, scientificName" in r.json()["message"]

@@ -57,7 +57,7 @@ class ExportResult:
 
 def check_format(fmt: str) -> ExportFormat:
     if fmt not in FORMATS:
-        raise InvalidParameter(name="format", value=fmt, reason=N_("use one of: ") + ", ".join(FORMATS))
+        raise InvalidParameter(name="format", value=fmt, reason=N_("use one of: "), choices=FORMATS)
     return FORMATS[fmt]
 
 
@@ -69,7 +69,7 @@ def export(store, filters: Filters, fmt: str, path: str | Path, *, options: Expo
     options = options or ExportOptions()
     if options.metadata.licence not in LICENCES:
         raise InvalidParameter(name="licence", value=options.metadata.licence,
-                               reason=N_("use one of: ") + ", ".join(LICENCES))
+                               reason=N_("use one of: "), choices=LICENCES)
     path = Path(path)
     result = ExportResult(path, fmt, 0)
     batches = _counted(_read_ahead(iter_batches(store, filters, batch_size)), result, progress)

@@ -174,7 +174,7 @@ def _facet_field(param: str, name: str) -> None:
     from .base import FACET_FIELDS
 
     if name not in FACET_FIELDS:
-        raise InvalidParameter(name=param, value=name, reason=N_("use one of: ") + ", ".join(FACET_FIELDS))
+        raise InvalidParameter(name=param, value=name, reason=N_("use one of: "), choices=FACET_FIELDS)
 
 
 def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]:
