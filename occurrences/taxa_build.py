@@ -169,7 +169,7 @@ def _country_code(name: str) -> str:
 def _cites_source(cites: dict | None) -> str:
     if not cites or not cites.get("appendix"):
         return ""
-    return f"{cites['source']} valid from {cites['valid_from']} (not re-checked against the Appendices in force today)"
+    return f"{cites['source']} valid from {cites['valid_from']}, not re-checked against the Appendices in force today"
 
 
 def _authority(mdd: dict) -> str:
