@@ -144,13 +144,20 @@ class Taxon:
     def sensitivity(self) -> str:
         return default_sensitivity(self.iucn_category, bool(self.trade_pressure))
 
+    @property
+    def sensitivity_basis(self) -> str:
+        """Which sources the default sensitivity rests on (reference data, in English like the sources)."""
+        trade = {True: "yes", False: "no", None: "unknown"}[self.trade_pressure]
+        return (f"IUCN {self.iucn_category or '?'} ({self.iucn_source or 'not verified'}); trade pressure {trade} "
+                f"({self.trade_pressure_source})")
+
     def names_in(self, lang: str) -> list[VernacularName]:
         return [n for n in self.names if n.language == lang]
 
     def to_dict(self, lang: str = "en") -> dict:
         local = self.names_in(lang)
         return {"scientificName": self.scientific_name, "family": self.family, "iucnCategory": self.iucn_category,
-                "sensitivity": self.sensitivity, "synonyms": list(self.synonyms), "countries": list(self.countries),
+                "sensitivity": self.sensitivity, "sensitivityBasis": self.sensitivity_basis, "synonyms": list(self.synonyms), "countries": list(self.countries),
                 "vernacularName": local[0].name if local else None,
                 "vernacularNames": [{"name": n.name, "source": n.source} for n in local],
                 "countriesUncertain": list(self.countries_uncertain), "mddEnglishNames": list(self.mdd_english),

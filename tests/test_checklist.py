@@ -164,6 +164,9 @@ def test_cites_listings_carry_source_and_date_and_the_policy_says_which(checklis
             assert row["trade_pressure"] == "" and row["trade_pressure_source"] == "not verified"
         assert row["sensitivity"] == taxon.sensitivity
     assert checklist.taxa["Prionodon pardicolor"].cites_appendix == "I"
+    assert checklist.taxa["Ailurus fulgens"].sensitivity_basis == (
+        "IUCN EN (MDD v1.2 (inferred), commit 178218b); trade pressure yes (CITES Appendix I (CITES Appendices I, "
+        "II and III valid from 2012-09-25, not re-checked against the Appendices in force today))")
 
 
 def test_sensitive_species_stay_sensitive(checklist):
