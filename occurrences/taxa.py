@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,7 +343,17 @@ def current() -> "Checklist":
     path = overlay_path()
     key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
     if _CURRENT.get("key") != key:
-        _CURRENT.update(key=key, checklist=Checklist.load(path))
+        try:
+            _CURRENT.update(key=key, checklist=Checklist.load(path))
+        except ChecklistFileInvalid as exc:
+            if "checklist" not in _CURRENT:
+                raise
+            # A names file edited by hand into something unreadable must not take the checklist away: the
+            # previous names stay in use (this file version is not retried) and the operator is told why.
+            from .logs import log_event
+
+            log_event("checklist.refused", logging.WARNING, code=exc.code, reason=exc.message("en"))
+            _CURRENT["key"] = key
     return _CURRENT["checklist"]
 
 

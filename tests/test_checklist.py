@@ -1,6 +1,7 @@
 """The checklist built from the Mammal Diversity Database extract: agreement with the extract, country
 plausibility for every species, out-of-region names, taxonomic splits, CITES provenance and refused inputs."""
 import csv
+import os
 import shutil
 
 import pytest
@@ -234,3 +235,16 @@ def test_a_checklist_file_with_a_duplicate_is_refused_on_load(tmp_path):
     (tmp_path / "checklist.csv").write_text(text + lines[1], "utf-8")
     with pytest.raises(ChecklistFileInvalid, match="Ailurus fulgens appears twice"):
         Checklist.load(base=tmp_path / "checklist.csv")
+
+
+def test_an_unreadable_overlay_keeps_the_names_already_in_use(tmp_path, monkeypatch):
+    from occurrences import taxa
+
+    overlay = tmp_path / "overlay.csv"
+    overlay.write_text("scientific_name,language,name,source\nPaguma larvata,lo,ເຫັນ,Field guide p. 12\n", "utf-8")
+    monkeypatch.setenv("OCCURRENCES_NAMES", str(overlay))
+    monkeypatch.setattr(taxa, "_CURRENT", {})
+    assert taxa.current().match(["ເຫັນ"]).scientific_name[0] == "Paguma larvata"
+    overlay.write_bytes("scientific_name,language,name,source\nPaguma larvata,th,อีเห็น,x\n".encode("cp874"))
+    os.utime(overlay, ns=(1, 1))  # a different version of the file, whatever the clock's resolution
+    assert taxa.current().match(["ເຫັນ"]).scientific_name[0] == "Paguma larvata"  # previous data kept
