@@ -622,6 +622,26 @@ def species_list(lang):
         click.echo(json.dumps(entry, ensure_ascii=False))
 
 
+@species.command("sources")
+@click.argument("name", required=False)
+@handle_errors
+def species_sources(name):
+    """Print where the checklist's facts come from and when, per fact family (names, ranges, IUCN, CITES,
+    vernacular names); with NAME (any accepted, synonym or vernacular name), that species' values and sources."""
+    from .provenance import report, species_report
+    from .taxa import current
+
+    lang = current_language()
+    if name is None:
+        click.echo(report(lang), nl=False)
+        return
+    try:
+        taxon = current().get(name)
+    except KeyError:
+        raise click.BadParameter(f"{name!r} is not a species on the checklist (see: occurrences species list)")
+    click.echo(species_report(taxon, lang), nl=False)
+
+
 @species.command("add-names")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--overlay", type=click.Path(dir_okay=False), default=None,

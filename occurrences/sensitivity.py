@@ -7,7 +7,10 @@ Levels, from least to most protective (stored as their index, so "more sensitive
 * ``generalise-0.2``: centre of their 0.2° cell (about 22 km; iNaturalist's obscuring cell);
 * ``withhold``: no coordinates at all.
 
-Species levels come from the checklist (:meth:`occurrences.taxa.Checklist.sensitivity`, same names).
+Species levels come from the checklist (:meth:`occurrences.taxa.Checklist.sensitivity`, same names): the IUCN
+category as given by the Mammal Diversity Database and trade pressure from the CITES Appendices (I or II), each
+with its source and date in ``data/taxon_policy.csv`` (``Taxon.sensitivity_basis``; ``occurrences species
+sources NAME``). A species whose CITES status is not verified counts as without trade pressure there.
 
 For every level above ``none`` the locality text, verbatim coordinates/locality and remarks are withheld too,
 ``coordinateUncertaintyInMeters`` is widened to cover the whole cell, and ``informationWithheld`` /

@@ -173,10 +173,9 @@ def _species_countries():
 
     def countries(name: str):
         try:
-            known = checklist.countries(name)
+            return checklist.range(name)  # uncertain countries marked; a split name includes its parts' ranges
         except Exception:
             return None
-        return set(known) if known else None
 
     return countries
 

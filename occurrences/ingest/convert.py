@@ -218,9 +218,9 @@ def _taxa(arr: pa.Array, term: str, cols: dict, checklist) -> tuple[np.ndarray, 
     result = (checklist or default_checklist()).match(texts, term)
     vernacular = result.matched_by == "vernacular"
     cols["vernacularName"] = np.where(vernacular, texts, None).tolist()
-    families = {name: t.family for name, t in (checklist or default_checklist()).taxa.items()}
+    family = (checklist or default_checklist()).family  # out-of-region species have a family too
     codes, uniques = unique_codes(pa.array(result.scientific_name, pa.large_string()))
-    cols["family"] = np.array([families.get(u) for u in uniques] + [None], object)[codes].tolist()
+    cols["family"] = np.array([family(u) if u else None for u in uniques] + [None], object)[codes].tolist()
     return result.scientific_name, Issues.merge([text_issues, result.issues])
 
 

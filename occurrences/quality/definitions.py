@@ -6,7 +6,7 @@ RECORDED_DATE_INVALID are defined in :mod:`occurrences.flags` and reused here.
 """
 from __future__ import annotations
 
-from ..flags import ERROR, WARNING, define
+from ..flags import ERROR, INFO, WARNING, define
 from ..i18n import N_
 
 # Thresholds: one place, so the checks and the documentation agree.
@@ -44,6 +44,7 @@ RECORDED_DATE_IN_FUTURE = "RECORDED_DATE_IN_FUTURE"
 RECORDED_DATE_UNLIKELY = "RECORDED_DATE_UNLIKELY"
 RECORDED_DATE_BUDDHIST_ERA = "RECORDED_DATE_BUDDHIST_ERA"
 TAXON_NOT_KNOWN_FROM_COUNTRY = "TAXON_NOT_KNOWN_FROM_COUNTRY"
+TAXON_COUNTRY_UNCERTAIN = "TAXON_COUNTRY_UNCERTAIN"
 DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
 DUPLICATE_OF_STORED_RECORD = "DUPLICATE_OF_STORED_RECORD"
 
@@ -131,6 +132,10 @@ define(RECORDED_DATE_BUDDHIST_ERA, ERROR,
 define(TAXON_NOT_KNOWN_FROM_COUNTRY, WARNING,
        N_("{value} is not known from {country} ({country_code}) in the checklist; it is known from: {known}. Check the identification and the location."),
        "The species is not on the checklist of the record's country.", "Check identification and location.")
+define(TAXON_COUNTRY_UNCERTAIN, INFO,
+       N_("{value} is only uncertainly known from {country} ({country_code}): the Mammal Diversity Database marks it with \"?\". Certain records come from: {known}. A well-documented record here is valuable."),
+       "The checklist's source gives the species' presence in the record's country as uncertain (\"?\").",
+       "Document the identification (photo, specimen).")
 define(DUPLICATE_IN_BATCH, WARNING,
        N_("This record looks like a duplicate of row {other_row}: same species, date and recorder, {distance_m} m apart. Remove one of them unless they are different animals."),
        "Same taxon, date and recorder within 100 m as an earlier row of the batch.", "Remove the duplicate or confirm.",

@@ -15,6 +15,7 @@ from ..i18n import LANGUAGES, translate
 from ..maps import range_for, species_list
 from ..maps.species import checklist
 from ..maps.static import BASIS_COLOURS, BASIS_LABELS, AGE_CLASSES
+from ..provenance import concept_text, species_facts
 from ..store import Store
 from . import render
 from .search import country_names
@@ -59,7 +60,21 @@ def species_page(request: Request, name: str, store: Annotated[Store, Depends(ge
         exports=[(fmt, "/exports?" + urlencode({"format": fmt, **query})) for fmt in EXPORT_FORMATS],
         basis_legend=[(b, BASIS_LABELS[b], BASIS_COLOURS[b]) for b in BASIS_LABELS],
         basis_names={b: translate(lang, label) for b, label in BASIS_LABELS.items()},
-        age_legend=AGE_CLASSES)
+        age_legend=AGE_CLASSES, **_provenance(info.scientific_name, lang))
+
+
+ADD_NAMES_COMMAND = "occurrences species add-names FILE"
+
+
+def _provenance(scientific_name: str, lang: str) -> dict:
+    """The checklist's facts with their sources, MDD's English names and the concept note; empty for a species
+    known only from the records (nothing to cite)."""
+    taxa = checklist()
+    taxon = taxa.taxa.get(scientific_name) if taxa else None
+    if taxon is None:
+        return {"facts": [], "mdd_english": [], "concept": "", "add_names_command": ADD_NAMES_COMMAND}
+    return {"facts": species_facts(taxon, lang), "mdd_english": list(taxon.mdd_english),
+            "concept": concept_text(taxon, lang), "add_names_command": ADD_NAMES_COMMAND}
 
 
 __all__ = ["router"]
