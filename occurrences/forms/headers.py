@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..i18n import LANGUAGES
+from ..parse.text import fold_spelling_variants
 from ..records import SUBMITTABLE
 from . import Form, FormField, load_form
 
@@ -22,7 +23,7 @@ def header_key(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWSP, ZWJ, BOM, ...
     text = _SPACES.sub(" ", text).strip().rstrip("*").strip()
-    return text.casefold()
+    return fold_spelling_variants(text.casefold())
 
 
 @dataclass
@@ -72,6 +73,12 @@ def map_headers(headers: list[str], form: Form | None = None) -> HeaderMap:
 
 
 @lru_cache(maxsize=None)
+def known_header(text: str, form: Form | None = None) -> bool:
+    """True when ``text`` is a Darwin Core term or a form label in any language."""
+    return header_key(text) in _label_index((form or load_form()).id)
+
+
+@lru_cache(maxsize=None)
 def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, str]]:
     """For one select_one field: (exact stored values → value, folded labels of every language → value).
 
@@ -88,4 +95,4 @@ def choice_value(form_id: str, term: str, text: str) -> str | None:
     return exact.get(text.strip()) or labels.get(header_key(text))
 
 
-__all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "map_headers"]
+__all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "known_header", "map_headers"]
