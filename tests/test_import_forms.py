@@ -236,6 +236,8 @@ def test_choice_value_or_label_in_any_language_but_not_a_misspelt_value(db):
     row = list(ROWS["en"][0])
     row[1], row[9] = "MachineObservation", "ตัวเมีย"  # a stored value, and a Thai label in an English file
     assert import_bytes(open_store(db), csv_bytes(headers("en"), [row]), "c.csv").stored == 1
-    row[0], row[1] = "en-2", "machine observation"
-    exc = refused(db, "c2.csv", csv_bytes(headers("en"), [row]))
+    row[0], row[1] = "en-2", "machine observation"  # case and space variants are the same value (issue 15)
+    assert import_bytes(open_store(db), csv_bytes(headers("en"), [row]), "c2.csv").stored == 1
+    row[0], row[1] = "en-3", "machine obsrvation"
+    exc = refused(db, "c3.csv", csv_bytes(headers("en"), [row]))
     assert ("basisOfRecord", "CHOICE_INVALID") in row_codes(exc)

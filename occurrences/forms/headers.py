@@ -87,12 +87,28 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
     f: FormField = load_form(form_id).field(term)
     exact = {text: c.value for c in f.choices for text in (c.value, c.value.replace(" ", "_"))}
     labels = {header_key(text): c.value for c in f.choices for text in c.labels.values()}
+    # Case, space and underscore variants of the stored values ("preserved specimen", GBIF's PRESERVED_SPECIMEN)
+    labels.update({_squeezed(c.value): c.value for c in f.choices})
+    for alias, value in ALIASES.get(term, {}).items():
+        if value in exact:
+            labels[_squeezed(alias)] = value
     return exact, labels
+
+
+# Other vocabularies' spellings of our stored values: GBIF's BasisOfRecord enumeration (gbif.org API
+# reference, "BasisOfRecord"), whose OBSERVATION and LITERATURE are the older names of HumanObservation and
+# MaterialCitation.
+ALIASES = {"basisOfRecord": {"OBSERVATION": "HumanObservation", "HUMAN_OBSERVATION": "HumanObservation",
+                             "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation"}}
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", header_key(text))
 
 
 def choice_value(form_id: str, term: str, text: str) -> str | None:
     exact, labels = choice_lookup(form_id, term)
-    return exact.get(text.strip()) or labels.get(header_key(text))
+    return exact.get(text.strip()) or labels.get(header_key(text)) or labels.get(_squeezed(text))
 
 
 __all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "known_header", "map_headers"]

@@ -150,7 +150,8 @@ def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) ->
     ``existing``: stored records to look for duplicates among (see :func:`existing_candidates`)."""
     from ..quality import check_batch
 
-    result = check_batch(columns, species_countries=_species_countries(), existing=existing, first_row=0)
+    # Rows named inside messages ("duplicate of row N") are numbered as the user sees them, like the report.
+    result = check_batch(columns, species_countries=_species_countries(), existing=existing, first_row=FIRST_DATA_ROW)
     derived = result.derived_country
     if n and any(d for d in derived):
         given = columns.get("countryCode") or [None] * n

@@ -1,0 +1,39 @@
+"""Files as other tools and people write them (issue 15): vocabularies of other projects, row numbers in
+messages as the user sees them."""
+from click.testing import CliRunner
+
+from occurrences.cli import cli
+from occurrences.store import open_store
+
+HEADER = "occurrenceID,basisOfRecord,scientificName,eventDate,countryCode,decimalLatitude,decimalLongitude\n"
+
+
+def _import(tmp_path, body):
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    return result, open_store(db)
+
+
+def test_gbif_and_loose_spellings_of_basis_of_record(tmp_path):
+    spellings = {"PRESERVED_SPECIMEN": "PreservedSpecimen", "HUMAN_OBSERVATION": "HumanObservation",
+                 "MACHINE_OBSERVATION": "MachineObservation", "MATERIAL_SAMPLE": "MaterialSample",
+                 "MATERIAL_CITATION": "MaterialCitation", "LIVING_SPECIMEN": "LivingSpecimen",
+                 "OBSERVATION": "HumanObservation", "LITERATURE": "MaterialCitation",
+                 "preserved specimen": "PreservedSpecimen", " Machine_Observation ": "MachineObservation"}
+    body = "".join(f"b{i},{s},Paguma larvata,2024-03-{i + 1:02d},TH,15.{i},101.{i}\n"
+                   for i, s in enumerate(spellings))
+    result, store = _import(tmp_path, body)
+    assert result.exit_code == 0, result.output
+    for i, expected in enumerate(spellings.values()):
+        assert store.get(f"b{i}", access="full")["basisOfRecord"] == expected
+
+
+def test_duplicate_message_names_the_row_as_the_user_numbers_it(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + "d1,HumanObservation,Paguma larvata,2024-03-15,TH,15.1,101.1\n"
+                    "d2,HumanObservation,Paguma larvata,2024-03-15,TH,15.1,101.1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    line = next(l for l in result.output.splitlines() if "DUPLICATE_IN_BATCH" in l)
+    assert line.startswith("row 3") and "row 2" in line.split("DUPLICATE_IN_BATCH", 1)[1]
