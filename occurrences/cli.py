@@ -30,7 +30,9 @@ def handle_errors(fn):
             _print_rejections(exc)
             sys.exit(1)
         except OccurrencesError as exc:
-            click.echo(f"Error: {exc.message(click.get_current_context().meta.get('lang', 'en'))}", err=True)
+            # An error that knows the file's language (a destroyed legacy save) speaks it unless --lang says otherwise
+            lang = click.get_current_context().meta.get("lang") or getattr(exc, "language", None) or "en"
+            click.echo(f"Error: {exc.message(lang)}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -89,20 +91,25 @@ def init(db):
 @click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
 @click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True,
               help="Review status of the imported records (the operator's imports are accepted directly).")
+@click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
+              "mac_roman); detected when absent.")
 @handle_errors
-def import_(files, db, lang, report_path, submitted_by, status):
+def import_(files, db, lang, report_path, submitted_by, status, encoding):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
     from .ingest import FileRejected
     from .logs import log_import
 
+    if lang:
+        click.get_current_context().meta["lang"] = lang
     store = open_store(db)
     reports = []
     try:
         for path in files:
             logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
-                result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status)
+                result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status,
+                                     encoding=encoding)
             except ImportRejected as exc:
                 log_import(**logged, error=exc)
                 reports.append(exc.report.to_dict())
@@ -136,8 +143,9 @@ def _import_one(store, path, **options):
     from .ingest import import_file
 
     fmt = detect_format(path)
+    encoding = options.pop("encoding", None)
     if fmt not in READERS:
-        return import_file(store, path, **options)
+        return import_file(store, path, encoding=encoding, **options)
     with progress_bar(None, N_("Reading")) as advance:
         result = import_path(store, path, fmt=fmt, progress=advance, **options)
     return result
@@ -548,16 +556,21 @@ def migrate(src, dst):
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the submission and of the messages (detected from the headers if absent).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
+@click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
+              "mac_roman); detected when absent.")
 @handle_errors
-def validate(file, db, lang, report_path):
+def validate(file, db, lang, report_path, encoding):
     """Run every check on FILE without storing anything; list each problem by row and field."""
     import tempfile
+
+    if lang:
+        click.get_current_context().meta["lang"] = lang
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(db or f"sqlite:///{Path(tmp) / 'validate.db'}")
         try:
             try:
-                result = _import_one(store, file, lang=lang, dry_run=True)
+                result = _import_one(store, file, lang=lang, dry_run=True, encoding=encoding)
                 report = result.report
             except ImportRejected as exc:
                 report = exc.report

@@ -28,6 +28,7 @@ from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
+from .encodings import ENCODING_LABELS
 from .read import Table, read_table
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -63,19 +64,24 @@ def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lan
 
 
 def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
-                 dry_run: bool = False, form: Form | None = None, checklist=None, **store_options) -> ImportResult:
+                 dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
+                 **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
+    ``encoding``: a CSV's text encoding, when detection should not decide.
 
     Raises :class:`FileRejected` (the file cannot be read at all) or :class:`ImportRejected` (rows have errors;
     nothing stored, ``exc.report`` lists them)."""
     form = form or load_form()
-    table = read_table(data, name)
+    table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
                                                            expected=len(table.headers))))
                    for row, cells in table.short_rows.items()]
+    if table.encoding and not encoding:  # a guess: every record says which code page it was read in
+        structural.append(Issues.where(np.ones(table.n_rows, bool), Problem.of(
+            "TEXT_ENCODING_ASSUMED", None, encoding=ENCODING_LABELS[table.encoding])))
     if structural:
         batch.issues = Issues.merge([batch.issues, *structural])
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
