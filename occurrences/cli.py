@@ -32,7 +32,7 @@ def handle_errors(fn):
         except OccurrencesError as exc:
             # An error that knows the file's language (a destroyed legacy save) speaks it unless --lang says otherwise
             lang = click.get_current_context().meta.get("lang") or getattr(exc, "language", None) or "en"
-            click.echo(f"Error: {exc.message(lang)}", err=True)
+            click.echo(translate(lang, N_("Error: {message}"), message=exc.message(lang)), err=True)
             sys.exit(1)
 
     return wrapper
@@ -42,14 +42,15 @@ MAX_PRINTED_ERRORS = 50
 
 
 def _print_rejections(exc: ImportRejected) -> None:
-    lang = exc.report.language
-    click.echo(f"Error: {exc.message(lang)}", err=True)
+    lang = click.get_current_context().meta.get("lang") or exc.report.language
+    click.echo(translate(lang, N_("Error: {message}"), message=exc.message(lang)), err=True)
     errors = [(row.row, flag) for row in exc.report.rows for flag in row.flags if flag.severity == "error"]
     for number, flag in errors[:MAX_PRINTED_ERRORS]:
-        click.echo(f"  row {number}, {flag.field}: {flag.message(lang)}", err=True)
+        click.echo("  " + translate(lang, N_("row {row}, {field}: {message}"), row=number,
+                                    field=flag.column or flag.field, message=flag.message(lang)), err=True)
     if len(errors) > MAX_PRINTED_ERRORS:
-        click.echo(f"  ... and {len(errors) - MAX_PRINTED_ERRORS} more errors (write them all with --report FILE.json)",
-                   err=True)
+        click.echo("  " + translate(lang, N_("... and {count} more errors (write them all with --report FILE.json)"),
+                                    count=len(errors) - MAX_PRINTED_ERRORS), err=True)
 
 
 def filter_options(fn):
@@ -127,8 +128,10 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding):
                     Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
             log_import(**logged, result=result)
             reports.append(result.report.to_dict())
-            click.echo(f"{path}: {result.stored} stored, {result.skipped} already present, "
-                       f"{result.conflicts} conflicts (language: {result.language})")
+            click.echo(translate(lang or result.language, N_(
+                "{path}: {stored} stored, {skipped} already present, {conflicts} conflicts (language: {language})"),
+                path=path, stored=result.stored, skipped=result.skipped, conflicts=result.conflicts,
+                language=result.language))
     finally:
         if report_path:
             Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
@@ -585,10 +588,13 @@ def validate(file, db, lang, report_path, encoding):
 
 
 def _print_report(report, lang: str) -> None:
+    row_label = translate(lang, N_("row {row}"), row="{row}")
     for row in report.rows:
         for flag in row.flags:
-            click.echo(f"row {row.row}\t{flag.field or '-'}\t{flag.code}\t{flag.severity}\t{flag.message(lang)}")
-    click.echo(f"{report.total} rows: {report.total - report.rejected} valid, {report.rejected} with errors")
+            click.echo(f"{row_label.format(row=row.row)}\t{flag.column or flag.field or '-'}\t{flag.code}\t"
+                       f"{flag.severity}\t{flag.message(lang)}")
+    click.echo(translate(lang, N_("{total} rows: {valid} valid, {rejected} with errors"), total=report.total,
+                         valid=report.total - report.rejected, rejected=report.rejected))
 
 
 @cli.group()

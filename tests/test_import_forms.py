@@ -70,7 +70,7 @@ def test_csv_in_each_language_with_native_digits(tmp_path, db, lang):
     path.write_bytes(csv_bytes(headers(lang), [row]))
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
-    assert f"(language: {lang})" in result.output  # detected from the headers
+    assert result.output.rstrip().endswith(f" {lang})")  # detected from the headers: "(language: th)", in th
     record = stored(db, row[0])
     assert record["scientificName"] == "Paguma larvata" and record["family"] == "Viverridae"
     for key, value in expected.items():
@@ -130,12 +130,15 @@ def test_report_lists_each_row_with_code_field_value_and_message(tmp_path, db):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(headers("th"), [good, bad]))
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(tmp_path / "r.json")])
-    assert result.exit_code == 1 and "row 3, decimalLatitude" in result.output  # message in Thai
+    latitude = FORM.field("decimalLatitude").labels["th"]
+    # in Thai, naming the column by the submitter's own header
+    assert result.exit_code == 1 and f"แถว 3, {latitude}" in result.output
     rows = json.loads((tmp_path / "r.json").read_text())[0]["rows"]
     assert [r["status"] for r in rows] == ["valid", "rejected"]
     issue = rows[1]["issues"][0]
     assert (issue["code"], issue["field"], issue["value"]) == ("COORDINATE_OUT_OF_RANGE", "decimalLatitude", "๙๘.๗๙")
-    assert issue["message"]
+    assert issue["column"] == latitude and issue["message"]
+    assert "\\u0e" not in (tmp_path / "r.json").read_text()  # UTF-8 text, not \u escapes
     assert count_rows(db) == 0
 
 

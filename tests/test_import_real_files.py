@@ -64,3 +64,12 @@ def test_excel_serial_message_names_both_date_systems(tmp_path):
     serial = next(l for l in out.splitlines() if "DATE_EXCEL_SERIAL\t" in l)
     assert "2001-03-20" in serial and "2005-03-21" in serial
     assert any("DATE_EXCEL_SERIAL_OUT_OF_RANGE" in l and "error" in l for l in out.splitlines())
+
+
+def test_messages_are_wholly_in_the_submitters_language(tmp_path):
+    """"the sea" and the summary line were English inside Thai messages (issue 15)."""
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + "s1,HumanObservation,Paguma larvata,2024-03-15,TH,12.5,100.5\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["validate", str(path), "--lang", "th"]).output
+    assert "the sea" not in out and "ทะเล" in out
+    assert out.splitlines()[0].startswith("แถว 2") and "rows:" not in out

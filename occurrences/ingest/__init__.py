@@ -75,6 +75,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
+    batch.headers = headers_by_term(table.headers, form)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
                                                            expected=len(table.headers))))
@@ -97,6 +98,12 @@ def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.A
                if t is None and (h.strip() or _has_values(col))]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
     return raw, mapping.language, unknown
+
+
+def headers_by_term(headers: list[str], form: Form) -> dict[str, str]:
+    """term → the submitter's header for it, where the header is not the term itself."""
+    mapping = map_headers(headers, form)
+    return {t: h.strip() for h, t in zip(mapping.headers, mapping.terms) if t and h.strip() != t}
 
 
 def _has_values(col: pa.Array) -> bool:
@@ -247,7 +254,9 @@ def build_report(batch: Batch, statuses: list[str] | None, source: str | None,
     report.rows = [RowResult(row=i + first_row, status=statuses[i] if statuses else ("rejected" if errors[i]
                              else "valid"), occurrenceID=ids[i]) for i in range(batch.n)]
     for row, problem in batch.issues:
-        report.rows[row].flags.append(problem.to_flag(row + first_row, _original(batch, problem.field, row)))
+        flag = problem.to_flag(row + first_row, _original(batch, problem.field, row))
+        flag.column = batch.headers.get(flag.field)
+        report.rows[row].flags.append(flag)
     for r in report.rows:
         if r.has_errors:
             r.status = REJECTED
