@@ -30,7 +30,9 @@ def handle_errors(fn):
             _print_rejections(exc)
             sys.exit(1)
         except OccurrencesError as exc:
-            click.echo(f"Error: {exc.message(click.get_current_context().meta.get('lang', 'en'))}", err=True)
+            # An error that knows the file's language (a destroyed legacy save) speaks it unless --lang says otherwise
+            lang = click.get_current_context().meta.get("lang") or getattr(exc, "language", None) or "en"
+            click.echo(translate(lang, N_("Error: {message}"), message=exc.message(lang)), err=True)
             sys.exit(1)
 
     return wrapper
@@ -40,14 +42,15 @@ MAX_PRINTED_ERRORS = 50
 
 
 def _print_rejections(exc: ImportRejected) -> None:
-    lang = exc.report.language
-    click.echo(f"Error: {exc.message(lang)}", err=True)
+    lang = click.get_current_context().meta.get("lang") or exc.report.language
+    click.echo(translate(lang, N_("Error: {message}"), message=exc.message(lang)), err=True)
     errors = [(row.row, flag) for row in exc.report.rows for flag in row.flags if flag.severity == "error"]
     for number, flag in errors[:MAX_PRINTED_ERRORS]:
-        click.echo(f"  row {number}, {flag.field}: {flag.message(lang)}", err=True)
+        click.echo("  " + translate(lang, N_("row {row}, {field}: {message}"), row=number,
+                                    field=flag.column or flag.field, message=flag.message(lang)), err=True)
     if len(errors) > MAX_PRINTED_ERRORS:
-        click.echo(f"  ... and {len(errors) - MAX_PRINTED_ERRORS} more errors (write them all with --report FILE.json)",
-                   err=True)
+        click.echo("  " + translate(lang, N_("... and {count} more errors (write them all with --report FILE.json)"),
+                                    count=len(errors) - MAX_PRINTED_ERRORS), err=True)
 
 
 def filter_options(fn):
@@ -89,20 +92,25 @@ def init(db):
 @click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
 @click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True,
               help="Review status of the imported records (the operator's imports are accepted directly).")
+@click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
+              "mac_roman); detected when absent.")
 @handle_errors
-def import_(files, db, lang, report_path, submitted_by, status):
+def import_(files, db, lang, report_path, submitted_by, status, encoding):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
     from .ingest import FileRejected
     from .logs import log_import
 
+    if lang:
+        click.get_current_context().meta["lang"] = lang
     store = open_store(db)
     reports = []
     try:
         for path in files:
             logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
-                result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status)
+                result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status,
+                                     encoding=encoding)
             except ImportRejected as exc:
                 log_import(**logged, error=exc)
                 reports.append(exc.report.to_dict())
@@ -120,8 +128,10 @@ def import_(files, db, lang, report_path, submitted_by, status):
                     Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
             log_import(**logged, result=result)
             reports.append(result.report.to_dict())
-            click.echo(f"{path}: {result.stored} stored, {result.skipped} already present, "
-                       f"{result.conflicts} conflicts (language: {result.language})")
+            click.echo(translate(lang or result.language, N_(
+                "{path}: {stored} stored, {skipped} already present, {conflicts} conflicts (language: {language})"),
+                path=path, stored=result.stored, skipped=result.skipped, conflicts=result.conflicts,
+                language=result.language))
     finally:
         if report_path:
             Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
@@ -136,8 +146,9 @@ def _import_one(store, path, **options):
     from .ingest import import_file
 
     fmt = detect_format(path)
+    encoding = options.pop("encoding", None)
     if fmt not in READERS:
-        return import_file(store, path, **options)
+        return import_file(store, path, encoding=encoding, **options)
     with progress_bar(None, N_("Reading")) as advance:
         result = import_path(store, path, fmt=fmt, progress=advance, **options)
     return result
@@ -548,16 +559,21 @@ def migrate(src, dst):
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the submission and of the messages (detected from the headers if absent).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
+@click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
+              "mac_roman); detected when absent.")
 @handle_errors
-def validate(file, db, lang, report_path):
+def validate(file, db, lang, report_path, encoding):
     """Run every check on FILE without storing anything; list each problem by row and field."""
     import tempfile
+
+    if lang:
+        click.get_current_context().meta["lang"] = lang
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(db or f"sqlite:///{Path(tmp) / 'validate.db'}")
         try:
             try:
-                result = _import_one(store, file, lang=lang, dry_run=True)
+                result = _import_one(store, file, lang=lang, dry_run=True, encoding=encoding)
                 report = result.report
             except ImportRejected as exc:
                 report = exc.report
@@ -572,10 +588,13 @@ def validate(file, db, lang, report_path):
 
 
 def _print_report(report, lang: str) -> None:
+    row_label = translate(lang, N_("row {row}"), row="{row}")
     for row in report.rows:
         for flag in row.flags:
-            click.echo(f"row {row.row}\t{flag.field or '-'}\t{flag.code}\t{flag.severity}\t{flag.message(lang)}")
-    click.echo(f"{report.total} rows: {report.total - report.rejected} valid, {report.rejected} with errors")
+            click.echo(f"{row_label.format(row=row.row)}\t{flag.column or flag.field or '-'}\t{flag.code}\t"
+                       f"{flag.severity}\t{flag.message(lang)}")
+    click.echo(translate(lang, N_("{total} rows: {valid} valid, {rejected} with errors"), total=report.total,
+                         valid=report.total - report.rejected, rejected=report.rejected))
 
 
 @cli.group()

@@ -85,6 +85,7 @@ class Flag:
     row: int | None = None
     params: dict = dc_field(default_factory=dict)
     suggestion: dict | None = None  # e.g. {"decimalLatitude": 13.7, "decimalLongitude": 100.5}
+    column: str | None = None  # the submitter's own header for ``field`` (messages name it)
 
     @property
     def type(self) -> FlagType:
@@ -96,13 +97,15 @@ class Flag:
 
     def message(self, lang: str = "en") -> str:
         params = {k: render_param(lang, v) for k, v in self.params.items()}
-        return translate(lang, self.type.template, field=self.field, value=self.value, **params)
+        return translate(lang, self.type.template, field=self.column or self.field, value=self.value, **params)
 
     def to_dict(self, lang: str = "en") -> dict:
         out = {"code": self.code, "severity": self.severity, "field": self.field, "value": self.value,
                "message": self.message(lang)}
         if self.row is not None:
             out["row"] = self.row
+        if self.column:
+            out["column"] = self.column
         if self.suggestion:
             out["suggestion"] = self.suggestion
         return out

@@ -58,7 +58,8 @@ def hostile_files() -> list[tuple[str, bytes]]:
                     "2021-04-32", "/", "2021-04-05/2021-04-05/2021-04-06", "\u202e2021-04-05", "2021-04-05\x00", "1e9", "NaN", "2021-W01-9"]
     for k, value in enumerate(absurd_dates):
         files.append((f"date-{k}.csv", _csv(good.replace("2021-04-05", value))))
-    basis = ["Sighting", "humanobservation ", "<script>", "'; DROP TABLE occurrence; --", "Human Observation"]
+    # (case and space variants such as "human observation" are the same value now: misspellings stay refused)
+    basis = ["Sighting", "humanobservations ", "<script>", "'; DROP TABLE occurrence; --", "Human Obs"]
     for k, value in enumerate(basis):
         files.append((f"basis-{k}.csv", _csv(good.replace("HumanObservation", value.replace(",", " ")))))
     for k in range(60):  # random structural damage: cut rows, stray quotes, swapped columns, missing fields

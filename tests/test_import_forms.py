@@ -70,7 +70,7 @@ def test_csv_in_each_language_with_native_digits(tmp_path, db, lang):
     path.write_bytes(csv_bytes(headers(lang), [row]))
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
-    assert f"(language: {lang})" in result.output  # detected from the headers
+    assert result.output.rstrip().endswith(f" {lang})")  # detected from the headers: "(language: th)", in th
     record = stored(db, row[0])
     assert record["scientificName"] == "Paguma larvata" and record["family"] == "Viverridae"
     for key, value in expected.items():
@@ -130,12 +130,15 @@ def test_report_lists_each_row_with_code_field_value_and_message(tmp_path, db):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(headers("th"), [good, bad]))
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db, "--report", str(tmp_path / "r.json")])
-    assert result.exit_code == 1 and "row 3, decimalLatitude" in result.output  # message in Thai
+    latitude = FORM.field("decimalLatitude").labels["th"]
+    # in Thai, naming the column by the submitter's own header
+    assert result.exit_code == 1 and f"แถว 3, {latitude}" in result.output
     rows = json.loads((tmp_path / "r.json").read_text())[0]["rows"]
     assert [r["status"] for r in rows] == ["valid", "rejected"]
     issue = rows[1]["issues"][0]
     assert (issue["code"], issue["field"], issue["value"]) == ("COORDINATE_OUT_OF_RANGE", "decimalLatitude", "๙๘.๗๙")
-    assert issue["message"]
+    assert issue["column"] == latitude and issue["message"]
+    assert "\\u0e" not in (tmp_path / "r.json").read_text()  # UTF-8 text, not \u escapes
     assert count_rows(db) == 0
 
 
@@ -159,11 +162,13 @@ def row_codes(exc):
     return {(f.field, f.code) for r in exc.report.rows for f in r.flags}
 
 
-def test_wrong_encoding_names_the_fix(db):
-    row, _ = ROWS["th"]
-    exc = refused(db, "thai.csv", csv_bytes(headers("th"), [row], encoding="cp874"))
+def test_unknown_encoding_names_the_fix(db):
+    """Not UTF-8 and not plausibly one of the legacy code pages (Shift-JIS here): refused, saying how to save."""
+    row, _ = ROWS["en"]
+    data = csv_bytes(headers("en"), [row[:7] + ["北海道の森林公園"] + row[8:]], encoding="shift_jis")
+    exc = refused(db, "sjis.csv", data)
     assert exc.code == "wrong-encoding"
-    assert "Windows-874" in exc.message() and "CSV UTF-8" in exc.message()
+    assert "CSV UTF-8" in exc.message()
 
 
 def test_one_megabyte_cell(db):
@@ -236,6 +241,8 @@ def test_choice_value_or_label_in_any_language_but_not_a_misspelt_value(db):
     row = list(ROWS["en"][0])
     row[1], row[9] = "MachineObservation", "ตัวเมีย"  # a stored value, and a Thai label in an English file
     assert import_bytes(open_store(db), csv_bytes(headers("en"), [row]), "c.csv").stored == 1
-    row[0], row[1] = "en-2", "machine observation"
-    exc = refused(db, "c2.csv", csv_bytes(headers("en"), [row]))
+    row[0], row[1] = "en-2", "machine observation"  # case and space variants are the same value (issue 15)
+    assert import_bytes(open_store(db), csv_bytes(headers("en"), [row]), "c2.csv").stored == 1
+    row[0], row[1] = "en-3", "machine obsrvation"
+    exc = refused(db, "c3.csv", csv_bytes(headers("en"), [row]))
     assert ("basisOfRecord", "CHOICE_INVALID") in row_codes(exc)

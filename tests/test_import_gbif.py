@@ -117,3 +117,25 @@ def test_our_exports_import_back(tmp_path, fmt):
     assert "gbif:COORDINATE_ROUNDED" in got[recs[0]["occurrenceID"]]["issues"]
     source.close()
     target.close()
+
+
+def test_simple_csv_resaved_by_excel_as_comma_csv(tmp_path):
+    """The same download opened in Excel and saved as "CSV UTF-8 (Comma delimited)": comma-separated, quoted
+    where needed, a BOM, CRLF. Detected by its gbifID + datasetKey columns, read as a spreadsheet."""
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for line in [HEADER, *ROWS]:
+        writer.writerow(line.split("\t"))
+    path = tmp_path / "resaved.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    assert detect_format(path) == "gbif-csv"
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 2
+    first = store.get("https://www.gbif.org/occurrence/1001", access="full")
+    assert first["scientificName"] == "Paguma larvata" and first["locality"] == 'เขาใหญ่ "north"'
+    assert {"gbif:COORDINATE_ROUNDED", "gbif:GEODETIC_DATUM_ASSUMED_WGS84"} <= set(first["issues"])
+    store.close()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..i18n import LANGUAGES
+from ..parse.text import fold_spelling_variants
 from ..records import SUBMITTABLE
 from . import Form, FormField, load_form
 
@@ -22,7 +23,7 @@ def header_key(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWSP, ZWJ, BOM, ...
     text = _SPACES.sub(" ", text).strip().rstrip("*").strip()
-    return text.casefold()
+    return fold_spelling_variants(text.casefold())
 
 
 @dataclass
@@ -72,6 +73,12 @@ def map_headers(headers: list[str], form: Form | None = None) -> HeaderMap:
 
 
 @lru_cache(maxsize=None)
+def known_header(text: str, form: Form | None = None) -> bool:
+    """True when ``text`` is a Darwin Core term or a form label in any language."""
+    return header_key(text) in _label_index((form or load_form()).id)
+
+
+@lru_cache(maxsize=None)
 def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, str]]:
     """For one select_one field: (exact stored values → value, folded labels of every language → value).
 
@@ -80,12 +87,28 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
     f: FormField = load_form(form_id).field(term)
     exact = {text: c.value for c in f.choices for text in (c.value, c.value.replace(" ", "_"))}
     labels = {header_key(text): c.value for c in f.choices for text in c.labels.values()}
+    # Case, space and underscore variants of the stored values ("preserved specimen", GBIF's PRESERVED_SPECIMEN)
+    labels.update({_squeezed(c.value): c.value for c in f.choices})
+    for alias, value in ALIASES.get(term, {}).items():
+        if value in exact:
+            labels[_squeezed(alias)] = value
     return exact, labels
+
+
+# Other vocabularies' spellings of our stored values: GBIF's BasisOfRecord enumeration (gbif.org API
+# reference, "BasisOfRecord"), whose OBSERVATION and LITERATURE are the older names of HumanObservation and
+# MaterialCitation.
+ALIASES = {"basisOfRecord": {"OBSERVATION": "HumanObservation", "HUMAN_OBSERVATION": "HumanObservation",
+                             "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation"}}
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", header_key(text))
 
 
 def choice_value(form_id: str, term: str, text: str) -> str | None:
     exact, labels = choice_lookup(form_id, term)
-    return exact.get(text.strip()) or labels.get(header_key(text))
+    return exact.get(text.strip()) or labels.get(header_key(text)) or labels.get(_squeezed(text))
 
 
-__all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "map_headers"]
+__all__ = ["HeaderMap", "choice_lookup", "choice_value", "header_key", "known_header", "map_headers"]

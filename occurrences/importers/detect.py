@@ -9,6 +9,7 @@ from ..errors import FileProblem
 
 KOBO_META = {"_uuid", "_id", "_submission_time", "meta/instanceID", "meta/rootUuid", "formhub/uuid", "KEY",
              "SubmissionDate", "instanceID", "__version__", "_index", "start", "end"}
+GBIF_SIGNATURE = {"gbifID", "datasetKey"}  # every GBIF download (simple CSV, however re-saved) has both
 
 
 def detect_format(path: str | Path) -> str:
@@ -38,12 +39,34 @@ def detect_format(path: str | Path) -> str:
     if text.startswith(("{", "[")):
         return _json_kind(path)
     header = text.split("\n", 1)[0].rstrip("\r")
-    if "\t" in header and {"gbifID", "datasetKey"} & set(header.split("\t")):
-        return "gbif-csv"
     cells = {c.strip().strip('"') for sep in (",", ";", "\t") for c in header.split(sep)}
-    if cells & KOBO_META or any("/" in c or c.startswith("_") for c in cells):
+    return _table_kind(cells)
+
+
+def _table_kind(cells: set[str]) -> str:
+    """A text table's source, by a signature of several columns (never one character): GBIF's download keys,
+    KoboToolbox/ODK server metadata or group paths ending in a Darwin Core term; otherwise a spreadsheet (our
+    template in any language, or Darwin Core headers) for ``occurrences.ingest``."""
+    if GBIF_SIGNATURE <= cells:
+        return "gbif-csv"
+    if cells & KOBO_META or any(_is_group_path(c) for c in cells):
         return "kobo-csv"
     return "csv"
+
+
+def _is_group_path(cell: str) -> bool:
+    """``group/term`` (Kobo) or ``group-term`` (ODK Central) whose last part is a Darwin Core term, and which is
+    not itself one of our form labels (the Vietnamese label "Tỉnh/Thành phố" contains a slash)."""
+    from ..forms.headers import known_header
+    from ..records import FIELD_NAMES
+
+    if known_header(cell):
+        return False
+    for sep in ("/", "-"):
+        head, _, last = cell.rpartition(sep)
+        if head and last in FIELD_NAMES:
+            return True
+    return False
 
 
 def _json_kind(path: Path) -> str:

@@ -31,7 +31,18 @@ GBIF_OCCURRENCE_PAGE = "https://www.gbif.org/occurrence/"
 
 
 def read_simple_csv(path: Path, progress=None) -> Interchange:
-    """A GBIF "simple CSV" download (tab-separated, no quoting: a quote is an ordinary character there)."""
+    """A GBIF "simple CSV" download: as GBIF writes it (tab-separated, no quoting: a quote is an ordinary
+    character there), or re-saved by a spreadsheet (comma- or semicolon-separated, quoted, perhaps in a legacy
+    encoding or as XLSX), which is read like any spreadsheet."""
+    with open(path, "rb") as fh:
+        first_line = fh.read(65536).split(b"\n", 1)[0]
+    if b"\t" not in first_line:
+        from ..ingest.read import read_table
+
+        table = read_table(path.read_bytes(), path.name)
+        if progress:
+            progress(table.n_rows)
+        return from_gbif_columns(dict(zip(table.headers, table.columns)), table.n_rows)
     try:
         table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
                                convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types={}),

@@ -28,6 +28,7 @@ from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
+from .encodings import ENCODING_LABELS
 from .read import Table, read_table
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -63,19 +64,25 @@ def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lan
 
 
 def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
-                 dry_run: bool = False, form: Form | None = None, checklist=None, **store_options) -> ImportResult:
+                 dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
+                 **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
+    ``encoding``: a CSV's text encoding, when detection should not decide.
 
     Raises :class:`FileRejected` (the file cannot be read at all) or :class:`ImportRejected` (rows have errors;
     nothing stored, ``exc.report`` lists them)."""
     form = form or load_form()
-    table = read_table(data, name)
+    table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
+    batch.headers = headers_by_term(table.headers, form)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
                                                            expected=len(table.headers))))
                    for row, cells in table.short_rows.items()]
+    if table.encoding and not encoding:  # a guess: every record says which code page it was read in
+        structural.append(Issues.where(np.ones(table.n_rows, bool), Problem.of(
+            "TEXT_ENCODING_ASSUMED", None, encoding=ENCODING_LABELS[table.encoding])))
     if structural:
         batch.issues = Issues.merge([batch.issues, *structural])
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
@@ -91,6 +98,12 @@ def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.A
                if t is None and (h.strip() or _has_values(col))]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
     return raw, mapping.language, unknown
+
+
+def headers_by_term(headers: list[str], form: Form) -> dict[str, str]:
+    """term → the submitter's header for it, where the header is not the term itself."""
+    mapping = map_headers(headers, form)
+    return {t: h.strip() for h, t in zip(mapping.headers, mapping.terms) if t and h.strip() != t}
 
 
 def _has_values(col: pa.Array) -> bool:
@@ -150,7 +163,8 @@ def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) ->
     ``existing``: stored records to look for duplicates among (see :func:`existing_candidates`)."""
     from ..quality import check_batch
 
-    result = check_batch(columns, species_countries=_species_countries(), existing=existing, first_row=0)
+    # Rows named inside messages ("duplicate of row N") are numbered as the user sees them, like the report.
+    result = check_batch(columns, species_countries=_species_countries(), existing=existing, first_row=FIRST_DATA_ROW)
     derived = result.derived_country
     if n and any(d for d in derived):
         given = columns.get("countryCode") or [None] * n
@@ -239,7 +253,9 @@ def build_report(batch: Batch, statuses: list[str] | None, source: str | None,
     report.rows = [RowResult(row=i + first_row, status=statuses[i] if statuses else ("rejected" if errors[i]
                              else "valid"), occurrenceID=ids[i]) for i in range(batch.n)]
     for row, problem in batch.issues:
-        report.rows[row].flags.append(problem.to_flag(row + first_row, _original(batch, problem.field, row)))
+        flag = problem.to_flag(row + first_row, _original(batch, problem.field, row))
+        flag.column = batch.headers.get(flag.field)
+        report.rows[row].flags.append(flag)
     for r in report.rows:
         if r.has_errors:
             r.status = REJECTED

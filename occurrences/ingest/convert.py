@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -43,6 +43,8 @@ class Batch:
     raw: dict[str, pa.Array]
     columns: dict[str, list]
     issues: Issues
+    # term → the header the submitter gave that column, so messages name their column, not our term
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def error_rows(self) -> np.ndarray:

@@ -32,6 +32,23 @@ class NotUtf8(FileRejected):
     template = N_("{name} is not UTF-8 text (unreadable byte at position {position}{guess}). In Excel choose Save As → 'CSV UTF-8 (Comma delimited)', or save it as .xlsx, and import it again.")
 
 
+class MixedEncodingFile(FileRejected):
+    code = "mixed-encodings"
+    template = N_("{name} mixes two text encodings: line {utf8_line} is UTF-8 but line {other_line} is not, so part of it would be garbled whichever way it is read. Open it in the program that made it, save it as 'CSV UTF-8 (Comma delimited)' or .xlsx, and import it again.")
+
+
+class TextDestroyed(FileRejected):
+    """Letters replaced by "?" by a save in a code page without the file's script (Khmer, Lao and Burmese have
+    none). ``language``: the form language the headers' shapes match, to tell the person in their language."""
+
+    code = "text-destroyed"
+    template = N_("{name}: the letters in row {row}, column {column} ({example}) were replaced by question marks when the file was saved in a format without its alphabet. They cannot be recovered from this file. In Excel choose Save As → 'CSV UTF-8 (Comma delimited)', or save it as .xlsx, from the original, and import that.")
+
+    def __init__(self, name: str, language: str | None = None, **params):
+        super().__init__(name, **params)
+        self.language = language
+
+
 class NotASpreadsheet(FileRejected):
     code = "not-a-spreadsheet"
     template = N_("{name} is not an Excel workbook (.xlsx) we can read: {reason}. Open it in Excel or LibreOffice and save it as .xlsx or as CSV UTF-8.")
@@ -62,6 +79,10 @@ class TooLarge(FileRejected):
     template = N_("{name} is too large ({size} after unpacking; the limit is {limit}). Split it into smaller files.")
 
 
+define("TEXT_ENCODING_ASSUMED", WARNING,
+       N_("The file is not UTF-8; it was read as {encoding}. Check that its letters look right. To be sure, save it as 'CSV UTF-8 (Comma delimited)' or .xlsx, or give the encoding (occurrences import --encoding)."),
+       "A CSV in a legacy code page (cp874, cp1258, cp1252, Mac Roman), detected and converted.",
+       "Check the text; save as CSV UTF-8 or XLSX.")
 define("CELL_TOO_LONG", ERROR,
        N_("Field {field} has {length} characters; the limit is {limit}. Shorten the text (long notes belong in Remarks, split over several records if needed)."),
        "A cell longer than the limit.", "Shorten the cell.", threshold="10,000 characters")

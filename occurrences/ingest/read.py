@@ -15,7 +15,8 @@ from datetime import date, datetime, time
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .problems import BadCsv, EmptyFile, HeaderOnly, NotASpreadsheet, NotUtf8, TooLarge
+from .problems import (BadCsv, EmptyFile, HeaderOnly, MixedEncodingFile, NotASpreadsheet, NotUtf8, TextDestroyed,
+                       TooLarge)
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
@@ -28,14 +29,16 @@ class Table:
     headers: list[str]
     columns: list[pa.Array]  # one large_string array per header, data rows only
     short_rows: dict[int, int] = field(default_factory=dict)  # 0-based data row → cells it had (padded)
+    encoding: str | None = None  # the legacy code page a CSV was read in (None: Unicode, or XLSX)
 
     @property
     def n_rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
 
-def read_table(data: bytes, name: str) -> Table:
-    """Read CSV or XLSX (chosen by content, not by the file name) into text columns."""
+def read_table(data: bytes, name: str, encoding: str | None = None) -> Table:
+    """Read CSV or XLSX (chosen by content, not by the file name) into text columns. ``encoding`` forces a CSV's
+    text encoding (otherwise detected, see :mod:`.encodings`)."""
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise EmptyFile(name)
     if data.startswith(XLSX_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
@@ -43,40 +46,73 @@ def read_table(data: bytes, name: str) -> Table:
     elif data.startswith(OLE2_MAGIC):
         raise NotASpreadsheet(name, reason="it is an old .xls workbook")
     else:
-        table = read_csv(data, name)
+        table = read_csv(data, name, encoding)
     if not any(h.strip() for h in table.headers):
         raise EmptyFile(name)
     if table.n_rows == 0:
         raise HeaderOnly(name)
+    _refuse_destroyed_text(table, name)
     return table
 
 
+DESTROYED_SAMPLE_ROWS = 1000
+
+
+def _refuse_destroyed_text(table: Table, name: str) -> None:
+    """A file whose letters a legacy save turned into "?" cannot be repaired: refuse it, saying how to save it,
+    in the language its headers' shapes give away (each lost letter is one "?")."""
+    from .encodings import destroyed_cells
+
+    n = min(table.n_rows, DESTROYED_SAMPLE_ROWS)
+    rows = [[str(col[i].as_py() or "") for col in table.columns] for i in range(n)] if table.columns else []
+    found = destroyed_cells(table.headers, rows)
+    if found:
+        row, column, text = found[0]
+        raise TextDestroyed(name, row=row, column=column + 1, example=text[:40],
+                            language=_language_of_destroyed(table.headers))
+
+
+def _language_of_destroyed(headers: list[str]) -> str | None:
+    """The form language whose labels, with every non-ASCII letter replaced by "?", match most headers."""
+    from collections import Counter
+
+    from ..forms import load_form
+    from ..i18n import LANGUAGES
+
+    shapes: dict[str, set[str]] = {}
+    for f in load_form().fields:
+        for lang in LANGUAGES:
+            shapes.setdefault(_shape(f.label(lang)), set()).add(lang)
+    votes = Counter(lang for h in headers if "?" in h for lang in shapes.get(h.strip(), ()))
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _shape(label: str) -> str:
+    return "".join("?" if ord(ch) > 127 else ch for ch in label.strip())
+
+
 # -- CSV -----------------------------------------------------------------------------------------------------
-def decode_csv(data: bytes, name: str) -> bytes:
-    """The file as UTF-8 bytes without BOM (Arrow reads UTF-8 only)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise NotUtf8(name, position=exc.start, guess=" (broken UTF-16)") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def decode_csv(data: bytes, name: str, encoding: str | None = None) -> tuple[bytes, str | None]:
+    """The file as UTF-8 bytes without BOM (Arrow reads UTF-8 only), and the legacy code page assumed."""
+    from .encodings import MixedEncodings, decode
+
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotUtf8(name, position=exc.start, guess=_guess_encoding(data)) from None
-    return data
+        decoded = decode(data, encoding)
+    except MixedEncodings as exc:
+        raise MixedEncodingFile(name, utf8_line=exc.utf8_line, other_line=exc.other_line) from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise NotUtf8(name, position=getattr(exc, "start", 0), guess=f" ({encoding})") from None
+    if decoded is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotUtf8(name, position=exc.start, guess=_guess_encoding(data)) from None
+    return decoded.data, decoded.encoding
 
 
 def _guess_encoding(data: bytes) -> str:
     if data[1:200:2].count(0) > 50 or data[0:200:2].count(0) > 50:
         return "; it looks like UTF-16 without a byte-order mark"
-    try:
-        text = data.decode("cp874")
-        if sum("\u0e00" <= ch <= "\u0e7f" for ch in text) > 3:
-            return "; it looks like Thai Windows-874/TIS-620"
-    except UnicodeDecodeError:
-        pass
     return ""
 
 
@@ -92,8 +128,8 @@ def _first_row(data: bytes, name: str) -> tuple[list[str], str]:
         raise BadCsv(name, reason=f"the header row cannot be read ({exc})") from None
 
 
-def read_csv(data: bytes, name: str) -> Table:
-    data = decode_csv(data, name)
+def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
+    data, encoding = decode_csv(data, name, encoding)
     headers, delimiter = _first_row(data, name)
     names = [f"c{i}" for i in range(len(headers))]
     short_rows, long_rows = [], []
@@ -117,10 +153,12 @@ def read_csv(data: bytes, name: str) -> Table:
         raise BadCsv(name, reason=f"{len(long_rows)} rows have more cells than the header row, e.g. {examples}")
     if short_rows:  # some tools drop trailing empty cells: read again in Python, padding (rare, small files)
         try:
-            return _read_csv_padded(data, headers, delimiter)
+            padded = _read_csv_padded(data, headers, delimiter)
         except csv.Error as exc:
             raise BadCsv(name, reason=str(exc)) from None
-    return Table(headers, [table.column(n).combine_chunks() for n in names])
+        padded.encoding = encoding
+        return padded
+    return Table(headers, [table.column(n).combine_chunks() for n in names], encoding=encoding)
 
 
 def _read_csv_padded(data: bytes, headers: list[str], delimiter: str) -> Table:

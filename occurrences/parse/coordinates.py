@@ -24,18 +24,36 @@ def _words(*words: str) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-# Unit words: CLDR's (babel unit data, l10n.md A1 item 4) plus the common Thai spelling ฟิลิปดา.
+# Unit words: CLDR's (babel unit data, l10n.md A1 item 4) plus the common Thai spellings ฟิลิปดา/พิลิปดา/วิลิปดา and
+# the time words people also use for arcs (Thai นาที/วินาที, Khmer នាទី/វិនាទី, Vietnamese phút/giây already are).
 DEGREE = _words("°", "º", "˚", "deg", "องศา", "độ", "ដឺក្រេ", "ອົງສາ", "ဒီဂရီ")
-MINUTE = _words("'", "′", "’", "‘", "`", "min", "ลิปดา", "phút", "អាកនាទី", "ນາທີ", "မိနစ်")
-SECOND = _words('"', "″", "”", "“", "''", "′′", "’’", "sec", "ฟิลิปดา", "พิลิปดา", "giây", "អាកវិនាទី", "ວິນາທີ", "စက္ကန့်")
+MINUTE = _words("'", "′", "’", "‘", "`", "min", "ลิปดา", "นาที", "phút", "អាកនាទី", "នាទី", "ນາທີ", "မိနစ်")
+SECOND = _words('"', "″", "”", "“", "''", "′′", "’’", "sec", "ฟิลิปดา", "พิลิปดา", "วิลิปดา", "วินาที", "giây",
+                "អាកវិនាទី", "វិនាទី", "ວິນາທີ", "စက္ကန့်")
 # Hemisphere → (axis, sign). Vietnamese B/N/Đ/T = Bắc/Nam/Đông/Tây; N is resolved per row (see _resolve_n).
+# Local words are CLDR's cardinal directions (units/coordinate, long and short forms; read from ICU 77's unit
+# data, which pyicu-wheels ships; tests/test_parse_coordinate_words.py checks them against it): th เหนือ ใต้
+# ตะวันออก ตะวันตก / น ต ตอ ตต, vi Bắc Nam Đông Tây / B N Đ T, km ជើង ត្បូង កើត លិច, my မြောက် တောင် အရှေ့
+# အနောက်. CLDR has none for Lao: ເໜືອ ໃຕ້ ຕາເວັນອອກ ຕາເວັນຕົກ are the ordinary Lao words (Lao-English
+# dictionaries), also written with ຫນ for ໜ. "Side of" prefixes (km ខាង, my -ဘက်) are common and accepted.
 HEMISPHERES = {
     "n": ("lat", 1), "s": ("lat", -1), "e": ("lon", 1), "w": ("lon", -1),
     "north": ("lat", 1), "south": ("lat", -1), "east": ("lon", 1), "west": ("lon", -1),
     "b": ("lat", 1), "đ": ("lon", 1), "t": ("lon", -1),
     "bắc": ("lat", 1), "nam": ("lat", -1), "đông": ("lon", 1), "tây": ("lon", -1),
     "เหนือ": ("lat", 1), "ใต้": ("lat", -1), "ตะวันออก": ("lon", 1), "ตะวันตก": ("lon", -1),
+    "น": ("lat", 1), "ต": ("lat", -1), "ตอ": ("lon", 1), "ตต": ("lon", -1),
+    "ជើង": ("lat", 1), "ត្បូង": ("lat", -1), "កើត": ("lon", 1), "លិច": ("lon", -1),
+    "ខាងជើង": ("lat", 1), "ខាងត្បូង": ("lat", -1), "ខាងកើត": ("lon", 1), "ខាងលិច": ("lon", -1),
+    "ເໜືອ": ("lat", 1), "ເຫນືອ": ("lat", 1), "ໃຕ້": ("lat", -1), "ຕາເວັນອອກ": ("lon", 1), "ຕາເວັນຕົກ": ("lon", -1),
+    "မြောက်": ("lat", 1), "တောင်": ("lat", -1), "အရှေ့": ("lon", 1), "အနောက်": ("lon", -1),
+    "မြောက်ဘက်": ("lat", 1), "တောင်ဘက်": ("lat", -1), "အရှေ့ဘက်": ("lon", 1), "အနောက်ဘက်": ("lon", -1),
 }
+# Words that only name the axis ("vĩ độ 15 độ 30 phút Bắc", "ละติจูด 15.5"): dropped before reading; the
+# hemisphere word or the order decides the axis. Longest first, and before the unit words (vĩ độ contains độ).
+_AXIS_LABELS = _words("latitude", "longitude", "lat", "long", "lon", "vĩ độ", "kinh độ", "ละติจูด", "ลองจิจูด",
+                      "รุ้ง", "แวง", "រយៈទទឹង", "រយៈបណ្តោយ", "ລາຕິຈູດ", "ລອງຈິຈູດ", "လတ္တီတွဒ်", "လောင်ဂျီတွဒ်")
+_THAI_ABBREVIATION = r"(ตอ|ตต|น|ต)\."  # น. = เหนือ, ต. = ใต้, ตอ. = ตะวันออก, ตต. = ตะวันตก: the dot is dropped
 VIETNAMESE_LETTERS = frozenset({"b", "đ", "t", "bắc", "nam", "đông", "tây"})
 NUM = r"\d+(?:[.,]\d+)?"
 # Unit words are first replaced by the ASCII-ish symbols (seconds before minutes: '' is a seconds mark), so the
@@ -84,6 +102,9 @@ class Parts:
     def _extract(self, arr: pa.Array, rows: np.ndarray) -> None:
         arr = pc.utf8_normalize(pc.utf8_lower(arr), "NFC")  # only here: digit-only cells need neither
         arr = pc.replace_substring_regex(arr, "ทิศ\\s*", "")  # "ทิศเหนือ" = "เหนือ" (direction north)
+        arr = pc.replace_substring_regex(arr, rf"(?:^|\s)(?:{_AXIS_LABELS})\s*:?\s*", " ")
+        arr = pc.replace_substring_regex(arr, _THAI_ABBREVIATION, r"\1")
+        arr = pc.utf8_trim_whitespace(arr)
         for words, symbol in _UNITS:
             arr = pc.replace_substring_regex(arr, words, symbol)
         found = pc.extract_regex(arr, PATTERN)

@@ -8,7 +8,7 @@ and two-digit years in Thai), intervals. Each unique cell is read once; the rows
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -32,6 +32,20 @@ _TOKEN = re.compile(r"\d+|m\d+")
 _SEPARATORS = re.compile(r"^[\s/.,\-]*$")
 # A slash or dash before the first or after the last part: a negative number, or half an interval ("2021-04-05/").
 _DANGLING = re.compile(r"^\s*[/\-]|[/\-]\s*$")
+
+
+# Excel stores dates as days since 1899-12-30 (the "1900 date system", counting Lotus's phantom 29 Feb 1900) or,
+# in old Mac workbooks, since 1904-01-01. Only five-digit serials are read as dates (1927-05-18 to 2173): four
+# digits are years, and smaller numbers are far more likely something else.
+EXCEL_1900_EPOCH = date(1899, 12, 30)
+EXCEL_1904_EPOCH = date(1904, 1, 1)
+EARLIEST_EXCEL_SERIAL = 10_000
+_EXCEL_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+_ENGLISH_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# java.util.Date.toString(), as in old GBIF portal downloads: "Tue Apr 01 00:00:00 CET 1930".
+_JAVA_DATE = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+"
+                        r"(\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[a-z]{1,6}(?:[+-]\d{1,2}(?::?\d{2})?)?\s+)?"
+                        r"(\d{4})$")
 
 
 class _Bad(Exception):
@@ -72,6 +86,11 @@ def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[s
 
 
 def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]:
+    if _EXCEL_SERIAL.match(key):
+        return _excel_serial(key, today)
+    java = _JAVA_DATE.match(key)
+    if java:  # "Tue Apr 01 00:00:00 CET 1930": the day as written, in the zone it names
+        key = f"{java[3]}-{_ENGLISH_MONTHS.index(java[1]) + 1:02d}-{int(java[2]):02d}"
     era = "BE" if _BE.search(key) else "CE" if _CE.search(key) else None
     key = _CE.sub(" ", _BE.sub(" ", key))
     key = _FILLERS.sub(" ", key).strip()
@@ -95,6 +114,17 @@ def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]
     if year < EARLIEST_YEAR or first > today:
         raise _Bad(Problem.of("RECORDED_DATE_OUT_OF_RANGE", iso=iso))
     return iso, problems, be
+
+
+def _excel_serial(key: str, today: date) -> tuple[str, list[Problem], bool]:
+    """A date cell holding Excel's serial number (a date column pasted as numbers, or a CSV re-saved from a sheet
+    whose dates lost their format): read in the 1900 date system, with the 1904 reading named in the warning."""
+    days = int(float(key))
+    iso = (EXCEL_1900_EPOCH + timedelta(days=days)).isoformat()
+    alt = (EXCEL_1904_EPOCH + timedelta(days=days)).isoformat()
+    if not EARLIEST_EXCEL_SERIAL <= days or date.fromisoformat(iso) > today:
+        raise _Bad(Problem.of("DATE_EXCEL_SERIAL_OUT_OF_RANGE", iso=iso))
+    return iso, [Problem.of("DATE_EXCEL_SERIAL", iso=iso, alt=alt)], False
 
 
 def _day_month_year(key: str) -> tuple[str, str | None, str | None]:

@@ -88,6 +88,13 @@ define("DATE_BE_CONVERTED", INFO, N_("The Buddhist Era year {year} was converted
 define("RECORDED_DATE_OUT_OF_RANGE", ERROR,
        N_("The date {value!r} ({iso}) is in the future or before 1700. Check the year (Buddhist Era years are 543 more than CE years)."),
        "Date in the future or before 1700.", "Correct the year.", threshold="1700 ≤ year, date ≤ today")
+define("DATE_EXCEL_SERIAL", WARNING,
+       N_("{value!r} is an Excel date serial number; it was read as {iso}. Check the date: if the workbook used the 1904 date system (old Mac Excel), it is {alt}."),
+       "A five-digit number in a date column, read as an Excel serial date (1900 system).",
+       "Check the date; format the column as dates before saving.", threshold="10000 ≤ serial, date ≤ today")
+define("DATE_EXCEL_SERIAL_OUT_OF_RANGE", ERROR,
+       N_("{value!r} looks like an Excel date serial number, but as a date ({iso}) it is in the future. Write the date as 2024-03-15 or day/month/year."),
+       "An Excel serial number that gives a date in the future.", "Write the date out.")
 define("DATE_INTERVAL_REVERSED", ERROR, N_("The date range {value!r} ends before it starts."),
        "Interval end before start.", "Swap the dates.")
 

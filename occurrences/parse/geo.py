@@ -255,7 +255,8 @@ def _read_pairs(first: pa.Array, second: pa.Array, lang: str):
     n = len(first)
     parts = Parts(clean(pa.concat_arrays([first.cast(pa.large_string()), second.cast(pa.large_string())])))
     one, two = parts.take(slice(0, n)), parts.take(slice(n, None))
-    read = one.matched & two.matched
+    # A half with two hemisphere words ("N 99°45' E") took a word of the other coordinate: a later split reads it.
+    read = one.matched & two.matched & ~one.two_hemispheres & ~two.two_hemispheres
     swapped = (_HEMI_AXIS[one.hemi] == "lon") | (_HEMI_AXIS[two.hemi] == "lat")
     lat_parts, lon_parts = one.pick(swapped, two), two.pick(swapped, one)
     vi = one.vietnamese_letters | two.vietnamese_letters

@@ -96,9 +96,25 @@ def clean_identifier(text: str) -> str:
     return ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
+# Spellings that look the same and that established translations use side by side (field_truth.md, summary;
+# l10n.md B): Khmer subscript DA for subscript TA, Lao ຫຼ/ຫລ and the ligatures ໜ ໝ, Thai and Lao SARA AM typed as
+# NIKHAHIT + SARA AA. Keys use one of each pair, so a header, choice or name spelled either way matches.
+_SPELLING_VARIANTS = str.maketrans({"\u0edc": "\u0eab\u0e99", "\u0edd": "\u0eab\u0ea1", "\u0ebc": "\u0ea5"})
+_SPELLING_PAIRS = (("\u17d2\u178a", "\u17d2\u178f"), ("\u0e4d\u0e32", "\u0e33"), ("\u0ecd\u0eb2", "\u0eb3"))
+
+
+def fold_spelling_variants(text: str) -> str:
+    """One spelling for each pair of equivalent spellings (for matching keys only, never for stored text)."""
+    text = text.translate(_SPELLING_VARIANTS)
+    for variant, canonical in _SPELLING_PAIRS:
+        text = text.replace(variant, canonical)
+    return text
+
+
 def matching_key(text: str) -> str:
-    """Key for comparing names: NFC, no zero-width characters, single spaces, casefolded."""
-    return _SPACES.sub(" ", clean_identifier(text)).strip().casefold()
+    """Key for comparing names: NFC, no zero-width characters, single spaces, casefolded, equivalent spellings
+    folded (:func:`fold_spelling_variants`)."""
+    return fold_spelling_variants(_SPACES.sub(" ", clean_identifier(text)).strip().casefold())
 
 
 def folded_key(text: str) -> str:

@@ -92,7 +92,8 @@ class _Context:
 
     def located_names(self, rows: np.ndarray) -> np.ndarray:
         loc = self.located[rows]
-        out = np.full(len(rows), THE_SEA, object)
+        out = np.empty(len(rows), object)
+        out[:] = [THE_SEA] * len(rows)  # np.full would turn the Phrase into a plain str (left untranslated)
         out[loc >= 0] = self.b.names[loc[loc >= 0]]
         minx, miny, maxx, maxy = self.b.total_bounds
         lon, lat = self.c.lon[rows], self.c.lat[rows]
