@@ -42,6 +42,16 @@ class BadCsv(FileRejected):
     template = N_("{name} cannot be read as CSV: {reason}. Check that every row has as many cells as the header row and that quotes are closed.")
 
 
+class UnsafeXml(FileRejected):
+    code = "unsafe-xml"
+    template = N_("{name}: {part} declares a document type or entities, which a Darwin Core Archive never needs and which can read files on the server or grow without end. Nothing was read. Export the archive again from its source.")
+
+
+class BadXml(FileRejected):
+    code = "bad-xml"
+    template = N_("{name}: {part} is not well-formed XML ({reason}). Nothing was read. Export the archive again from its source.")
+
+
 class DuplicateColumns(FileRejected):
     code = "duplicate-columns"
     status = 422
