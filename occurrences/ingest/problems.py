@@ -72,6 +72,24 @@ class TooLarge(FileRejected):
     template = N_("{name} is too large ({size} after unpacking; the limit is {limit}). Split it into smaller files.")
 
 
+class TooManyColumns(FileRejected):
+    code = "too-many-columns"
+    status = 413
+    template = N_("{name} has a cell in column {column}; at most {limit} columns are read. Delete the unused columns to the right of the records (select them, right-click, Delete), save and upload it again.")
+
+
+class TooManyCells(FileRejected):
+    code = "too-many-cells"
+    status = 413
+    template = N_("{name} has more than {limit} cells. Split it into smaller files, or save it as CSV UTF-8.")
+
+
+class ReadTooSlow(FileRejected):
+    code = "read-too-slow"
+    status = 413
+    template = N_("Reading {name} took longer than {seconds} seconds and was stopped. Split it into smaller files, or save it as CSV UTF-8.")
+
+
 define("CELL_TOO_LONG", ERROR,
        N_("Field {field} has {length} characters; the limit is {limit}. Shorten the text (long notes belong in Remarks, split over several records if needed)."),
        "A cell longer than the limit.", "Shorten the cell.", threshold="10,000 characters")
