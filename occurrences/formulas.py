@@ -18,9 +18,11 @@ SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"
 ALWAYS = ("\t", "\r")
 # Invisible: whitespace, separators, format characters (BOM, ZWSP, ZWJ, word joiner, bidi marks) and controls.
 _INVISIBLE_CATEGORIES = ("Zs", "Zl", "Zp", "Cf", "Cc")
+# Characters a spreadsheet may skip before reading a formula, as a RE2 class (also used by the import check).
+LEADING_INVISIBLE = r"[\s\p{Z}\p{Cf}\p{Cc}]*"
 # The same rule as a RE2 pattern, to find the rare risky cells of a column without a Python object per cell; it
 # may match more than ``is_formula`` (numbers), never less: matches are checked by ``is_formula``.
-_RISKY = r"^(?:[\t\r]|[\s\p{Z}\p{Cf}\p{Cc}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])"
+_RISKY = r"^(?:[\t\r]|" + LEADING_INVISIBLE + r"[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])"
 
 
 def _invisible(ch: str) -> bool:

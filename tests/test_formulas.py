@@ -85,3 +85,22 @@ def test_api_csv(store):
         r = client.get("/occurrences", params={"format": "csv", "limit": 100})
         assert r.status_code == 200
         assert_neutralised(evil_row(list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))))
+
+
+IMPORT_FORMULAS = ["=1+1", "\uff1dHYPERLINK(\"http://e\")", "\u200b=1+1", "\ufeff@SUM(1)", "\u00a0\uff20x",
+                   "\uff0bcmd|' /C calc'!A0", "\u2060-cmd|x"]
+
+
+@pytest.mark.parametrize("value", IMPORT_FORMULAS)
+def test_imports_refuse_the_same_disguised_formulas(tmp_path, value):
+    from occurrences.errors import ImportRejected
+    from occurrences.ingest import import_bytes
+
+    header = "occurrenceID,basisOfRecord,scientificName,eventDate,decimalLatitude,decimalLongitude,countryCode,locality\n"
+    row = f'x1,HumanObservation,Paguma larvata,2021-04-05,15.1,100.2,TH,"{value}"\n'
+    store = open_store(f"sqlite:///{tmp_path / 'i.db'}")
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(store, (header + row).encode(), "f.csv", submitted_by="t")
+    assert ("locality", "FORMULA_NOT_ALLOWED") in [(f.field, f.code) for r in caught.value.report.rows
+                                                   for f in r.flags]
+    store.close()
