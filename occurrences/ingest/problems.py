@@ -95,7 +95,7 @@ define("CELL_TOO_LONG", ERROR,
        "A cell longer than the limit.", "Shorten the cell.", threshold="10,000 characters")
 define("FORMULA_NOT_ALLOWED", ERROR,
        N_("Field {field} holds a spreadsheet formula ({value}). Formulas are not imported because they can run when the file is opened. Type the value itself."),
-       "A cell starting with = or @ (a spreadsheet formula; CSV injection).", "Replace the formula by its value.")
+       "A cell starting with = or @ (also fullwidth, or after invisible characters; a spreadsheet formula, CSV injection).", "Replace the formula by its value.")
 define("CONTROL_CHARACTER", ERROR,
        N_("Field {field} contains an invisible control character ({character}), which can hide or reorder text. Retype the value."),
        "A cell with NUL, other C0 controls or bidirectional overrides.", "Retype the value.")
