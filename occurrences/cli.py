@@ -290,11 +290,14 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
     click.echo(f"Serving {db} on http://{host}:{port}/ (API docs at /docs)")
     # Worker processes build their app from the environment (uvicorn imports the factory in each of them).
     os.environ.update(OCCURRENCES_DB=db, OCCURRENCES_HOST=host, OCCURRENCES_PORT=str(port))
+    # SIGTERM waits at most this long for requests in flight (an upload being read is bounded by
+    # ingest.limits, but a client may keep a connection open forever).
+    stop_within = 3
     if workers == 1:
-        uvicorn.run(server_app(), host=host, port=port, log_level="warning")
+        uvicorn.run(server_app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=stop_within)
     else:
         uvicorn.run("occurrences.cli:server_app", factory=True, workers=workers, host=host, port=port,
-                    log_level="warning")
+                    log_level="warning", timeout_graceful_shutdown=stop_within)
 
 
 def server_app():

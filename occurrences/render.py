@@ -6,7 +6,10 @@ import io
 import json
 from typing import Iterable, Iterator
 
+from .formulas import neutralise
 from .records import FIELD_NAMES
+
+safe_cell = neutralise  # the one formula rule (occurrences.formulas), under the name callers know
 
 MEDIA_TYPES = {
     "geojson": "application/geo+json",
@@ -14,7 +17,6 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "ndjson": "application/x-ndjson",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def feature(record: dict) -> dict:
@@ -37,26 +39,6 @@ def ndjson_chunks(records: Iterable[dict]) -> Iterator[str]:
         yield json.dumps(rec, ensure_ascii=False) + "\n"
 
 
-def safe_cell(value) -> str:
-    """CSV cell text that spreadsheets will not run as a formula (OWASP: prefix a quote)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "|".join(map(str, value))
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def csv_chunks(records: Iterable[dict], columns=FIELD_NAMES, *, bom: bool = False,
                batch: int = 1000) -> Iterator[str]:
     buf = io.StringIO()
@@ -65,7 +47,7 @@ def csv_chunks(records: Iterable[dict], columns=FIELD_NAMES, *, bom: bool = Fals
         buf.write("\ufeff")
     writer.writerow(columns)
     for i, rec in enumerate(records, 1):
-        writer.writerow([safe_cell(rec.get(c)) for c in columns])
+        writer.writerow([neutralise(rec.get(c)) for c in columns])
         if i % batch == 0:
             yield buf.getvalue()
             buf.seek(0)

@@ -1,6 +1,7 @@
 """A generated corpus of hostile files and requests (issue: reliability). Deterministic, built in memory."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
@@ -168,6 +169,39 @@ XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/pass
        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>')
 
 
+SHEET_NS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def wide_dimension_xlsx() -> bytes:
+    """About 8 KB: a sheet that claims A1:XFD1048576 and holds a header row and one cell at XFD1048576
+    (openpyxl padded every one of the million rows to 16,384 cells: minutes of CPU per upload)."""
+    sheet = (SHEET_NS + b'<dimension ref="A1:XFD1048576"/><sheetData>'
+             b'<row r="1"><c r="A1" t="inlineStr"><is><t>occurrenceID</t></is></c></row>'
+             b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+             b'</sheetData></worksheet>')
+    return _xlsx_with_sheet_xml(sheet)
+
+
+@functools.lru_cache(maxsize=2)
+def huge_sheet_xlsx(megabytes: int = 120) -> bytes:
+    """About 1 MB of zip holding ``megabytes`` of sheet XML (one text cell per row)."""
+    src = zipfile.ZipFile(io.BytesIO(_xlsx([["occurrenceID"], ["x"]])))
+    row = b'<row><c t="inlineStr"><is><t>' + b"a" * 64 + b"</t></is></c></row>"
+    chunk = row * 10_000
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name in src.namelist():
+            if name != "xl/worksheets/sheet1.xml":
+                z.writestr(name, src.read(name))
+                continue
+            with z.open(name, "w", force_zip64=True) as member:
+                member.write(SHEET_NS + b"<sheetData>")
+                for _ in range(megabytes * 2**20 // len(chunk) + 1):
+                    member.write(chunk)
+                member.write(b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
 def _submission_cases() -> list[HostileRequest]:
     """POST /occurrences: broken bodies, wrong content types, hostile values, wrong callers."""
     post = "/occurrences"
@@ -236,6 +270,7 @@ def _upload_cases() -> list[HostileRequest]:
                                            ["x2", "HumanObservation", "Paguma larvata", "2021-02-30", 1e308, -999, "TH"]])
     special["billion-laughs.xlsx"] = _xlsx_with_sheet_xml(BILLION_LAUGHS)
     special["xxe.xlsx"] = _xlsx_with_sheet_xml(XXE)
+    special["wide-dimension.xlsx"] = wide_dimension_xlsx()
     special["ole2.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000
     special["gzip.csv"] = b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4
     special["nested-zip.xlsx"] = _zip({"inner.zip": _zip({"xl/workbook.xml": b"<workbook/>"})})

@@ -7,6 +7,9 @@
 * **CSRF token**: every browser gets a random ``csrf`` cookie (SameSite=Strict, HttpOnly); pages put the same
   value in their forms (``request.state.csrf_token``) and :func:`occurrences.api.auth.check_csrf` compares the
   two (double-submit). A cross-site page can neither read nor set the cookie, so it cannot forge a form post.
+* **response headers** (:func:`response_headers`): a Content-Security-Policy with no inline script and
+  ``frame-ancestors 'none'``; ``Cache-Control: private`` (unless the route chose its own) and
+  ``Vary: Authorization, Cookie``, because what a response holds depends on who asked.
 """
 from __future__ import annotations
 
@@ -48,10 +51,13 @@ class SecurityMiddleware:
         secure = scope.get("scheme") == "https"
 
         async def send_with_cookie(message):
-            if message["type"] == "http.response.start" and new_csrf:
-                cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+            if message["type"] == "http.response.start":
+                extra = []
+                if new_csrf:
+                    cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
+                    extra.append((b"set-cookie", cookie.encode("latin-1")))
+                message = {**message, "headers": response_headers([*message.get("headers", []), *extra],
+                                                                  scope.get("path", ""))}
             await send(message)
 
         return await self.app(scope, self._limited(receive), send_with_cookie)
@@ -91,9 +97,38 @@ class SecurityMiddleware:
                          headers.get("accept-language"))
         body = json.dumps(PayloadTooLarge(limit=self.max_body_bytes).to_dict(lang), ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+                    "headers": response_headers([(b"content-type", b"application/json"),
+                                                 (b"content-length", str(len(body)).encode()),
+                                                 (b"connection", b"close")], scope.get("path", ""))})
         await send({"type": "http.response.body", "body": body})
+
+
+# Scripts only from this server's own files (no inline script, no eval, no CDN); MapLibre runs its workers from
+# blob: URLs and draws with data:/blob: images. Inline style attributes stay allowed (legend swatches).
+CSP = ("default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
+       "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's own API documentation pages load Swagger UI / ReDoc with an inline script: they keep only the
+# framing rule. They show no records.
+DOCS_CSP = "frame-ancestors 'none'"
+_DOCS = ("/docs", "/redoc")
+ROLE_VARY = ("Authorization", "Cookie")
+
+
+def response_headers(headers: list[tuple[bytes, bytes]], path: str) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the security headers every response carries (those a route set itself win, except
+    Vary, which is merged)."""
+    names = {k.lower() for k, _v in headers}
+    out = [(k, v) for k, v in headers if k.lower() != b"vary"]
+    vary = [p.strip() for k, v in headers if k.lower() == b"vary" for p in v.decode("latin-1").split(",")]
+    vary += [h for h in ROLE_VARY if h.lower() not in {p.lower() for p in vary}]
+    out.append((b"vary", ", ".join(p for p in vary if p).encode("latin-1")))
+    defaults = {b"cache-control": b"private",
+                b"content-security-policy": (DOCS_CSP if path.startswith(_DOCS) else CSP).encode(),
+                b"x-frame-options": b"DENY", b"x-content-type-options": b"nosniff",
+                b"referrer-policy": b"same-origin"}
+    out += [(k, v) for k, v in defaults.items() if k not in names]
+    return out
 
 
 def _cookies(header: str) -> dict[str, str]:

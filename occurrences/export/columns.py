@@ -1,4 +1,4 @@
-"""Arrow helpers shared by the export formats: flat text columns, point geometries, safe spreadsheet cells."""
+"""Arrow helpers shared by the export formats: flat text columns, point geometries."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,11 +6,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..records import FIELD_NAMES
-from ..render import safe_cell
 
 ISSUE_SEPARATOR = "|"  # the same separator as the CSV renderer of /occurrences
 GEOMETRY = pa.field("geometry", pa.binary(), metadata={"ARROW:extension:name": "geoarrow.wkb"})
-_FORMULA = r"^[=+\-@\t\r]"
 
 
 def flat(batch: pa.RecordBatch, columns=FIELD_NAMES) -> pa.RecordBatch:
@@ -45,18 +43,3 @@ def with_points(batch: pa.RecordBatch) -> pa.RecordBatch:
     lat = batch.column("decimalLatitude").to_numpy(zero_copy_only=False)
     geometry = point_wkb(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
     return pa.RecordBatch.from_arrays([*batch.columns, geometry], schema=batch.schema.append(GEOMETRY))
-
-
-def safe_cells(column: pa.Array) -> pa.Array:
-    """Text that spreadsheets will not run as a formula, exactly as :func:`render.safe_cell` does it; only the
-    rare cells starting with ``= + - @`` (tab, CR) go through Python."""
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        return column
-    risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA), False)
-    if not pc.any(risky).as_py():
-        return column
-    index = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
-    values = column.to_pylist()
-    for i in index:
-        values[i] = safe_cell(values[i])
-    return pa.array(values, type=column.type)

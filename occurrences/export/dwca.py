@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..formulas import neutralise_batch
 from ..records import FIELD_NAMES
 from .columns import flat
 from .eml import Coverage, DatasetMetadata, eml_xml
@@ -44,8 +45,9 @@ def write(batches: Iterable[pa.RecordBatch], path: Path, *, metadata: DatasetMet
             names_writer = pacsv.CSVWriter(names, VernacularNames.schema, write_options=_WRITE)
             for batch in batches:
                 coverage.add(batch)
-                core_writer.write_batch(flat(batch, CORE_COLUMNS))
-                names_writer.write_batch(vernacular.rows(batch))
+                # the text files open in spreadsheets too: the same formula rule as the CSV export
+                core_writer.write_batch(neutralise_batch(flat(batch, CORE_COLUMNS)))
+                names_writer.write_batch(neutralise_batch(vernacular.rows(batch)))
             core_writer.close()
             names_writer.close()
         names.seek(0)

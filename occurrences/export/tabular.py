@@ -11,7 +11,8 @@ from typing import Iterable
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .columns import flat, safe_cells
+from ..formulas import neutralise_batch
+from .columns import flat
 
 BOM = "\ufeff".encode("utf-8")
 
@@ -23,8 +24,7 @@ def write(batches: Iterable[pa.RecordBatch], path: Path, *, bom: bool = False) -
             fh.write(BOM)
         writer = None
         for batch in batches:
-            batch = flat(batch)
-            batch = pa.RecordBatch.from_arrays([safe_cells(c) for c in batch.columns], schema=batch.schema)
+            batch = neutralise_batch(flat(batch))
             if writer is None:
                 writer = pacsv.CSVWriter(fh, batch.schema, write_options=options)
             writer.write_batch(batch)

@@ -59,6 +59,9 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included)."""
     from dwca.read import DwCAReader
 
+    from .safexml import check_archive_xml
+
+    check_archive_xml(path)  # before the standard library's parser inside DwCAReader sees it
     with DwCAReader(str(path)) as archive:
         core = archive.descriptor.core
         if not core.type.endswith("/Occurrence"):

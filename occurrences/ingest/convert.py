@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from ..forms import Form, FormField
 from ..forms.headers import choice_value
+from ..formulas import LEADING_INVISIBLE
 from ..parse import Issues, Problem, normalize_texts, parse_coordinates, parse_dates, parse_numbers
 from ..parse.strings import clean_codes, unique_codes
 from ..parse.text import clean_identifier
@@ -25,8 +26,9 @@ from . import problems as _problems  # noqa: F401  (registers the flag codes)
 MAX_CELL = 10_000  # characters
 MAX_WHOLE = 1_000_000_000  # counts: far above any plausible value, well inside a 64-bit integer
 # Formula prefixes (OWASP CSV injection). "+1"/"-1" stay numbers: only a sign followed by a name and "(" (a
-# function call) or "|" (a DDE link such as +cmd|' /C calc'!A0) counts.
-FORMULA = r"^\s*(?:=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|])"
+# function call) or "|" (a DDE link such as +cmd|' /C calc'!A0) counts. Fullwidth signs (＝＠＋－) and invisible
+# characters before them (NBSP, BOM, zero-width space) count too: spreadsheets fold or skip them.
+FORMULA = (r"^" + LEADING_INVISIBLE + r"(?:[=@\x{FF1D}\x{FF20}]|[+\-\x{FF0B}\x{FF0D}]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|])")
 # C0 controls except tab/newline/CR, DEL, and the bidirectional overrides/isolates that reorder shown text.
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 STRICT_SCRIPT_FIELDS = ("scientificName", "occurrenceID")  # mixed scripts there are errors, elsewhere warnings

@@ -59,6 +59,16 @@ class BadCsv(FileRejected):
     template = N_("{name} cannot be read as CSV: {reason}. Check that every row has as many cells as the header row and that quotes are closed.")
 
 
+class UnsafeXml(FileRejected):
+    code = "unsafe-xml"
+    template = N_("{name}: {part} declares a document type or entities, which a Darwin Core Archive never needs and which can read files on the server or grow without end. Nothing was read. Export the archive again from its source.")
+
+
+class BadXml(FileRejected):
+    code = "bad-xml"
+    template = N_("{name}: {part} is not well-formed XML ({reason}). Nothing was read. Export the archive again from its source.")
+
+
 class DuplicateColumns(FileRejected):
     code = "duplicate-columns"
     status = 422
@@ -83,12 +93,30 @@ define("TEXT_ENCODING_ASSUMED", WARNING,
        N_("The file is not UTF-8; it was read as {encoding}. Check that its letters look right. To be sure, save it as 'CSV UTF-8 (Comma delimited)' or .xlsx, or give the encoding (occurrences import --encoding)."),
        "A CSV in a legacy code page (cp874, cp1258, cp1252, Mac Roman), detected and converted.",
        "Check the text; save as CSV UTF-8 or XLSX.")
+class TooManyColumns(FileRejected):
+    code = "too-many-columns"
+    status = 413
+    template = N_("{name} has a cell in column {column}; at most {limit} columns are read. Delete the unused columns to the right of the records (select them, right-click, Delete), save and upload it again.")
+
+
+class TooManyCells(FileRejected):
+    code = "too-many-cells"
+    status = 413
+    template = N_("{name} has more than {limit} cells. Split it into smaller files, or save it as CSV UTF-8.")
+
+
+class ReadTooSlow(FileRejected):
+    code = "read-too-slow"
+    status = 413
+    template = N_("Reading {name} took longer than {seconds} seconds and was stopped. Split it into smaller files, or save it as CSV UTF-8.")
+
+
 define("CELL_TOO_LONG", ERROR,
        N_("Field {field} has {length} characters; the limit is {limit}. Shorten the text (long notes belong in Remarks, split over several records if needed)."),
        "A cell longer than the limit.", "Shorten the cell.", threshold="10,000 characters")
 define("FORMULA_NOT_ALLOWED", ERROR,
        N_("Field {field} holds a spreadsheet formula ({value}). Formulas are not imported because they can run when the file is opened. Type the value itself."),
-       "A cell starting with = or @ (a spreadsheet formula; CSV injection).", "Replace the formula by its value.")
+       "A cell starting with = or @ (also fullwidth, or after invisible characters; a spreadsheet formula, CSV injection).", "Replace the formula by its value.")
 define("CONTROL_CHARACTER", ERROR,
        N_("Field {field} contains an invisible control character ({character}), which can hide or reorder text. Retype the value."),
        "A cell with NUL, other C0 controls or bidirectional overrides.", "Retype the value.")

@@ -2,7 +2,9 @@
 
 CSV goes through Arrow's multi-threaded C++ reader (every column read as text, so "007" stays "007"), after the
 encoding is settled: UTF-8 with or without BOM, or UTF-16 with BOM (Excel's "Unicode text", tab-separated).
-XLSX goes through openpyxl in read-only mode with formulas kept as text, so they can be refused, not run.
+XLSX goes through openpyxl in read-only mode with formulas kept as text, so they can be refused, not run; the
+sheet's declared dimension is ignored (rows are as wide as their last cell) and the work is bounded by
+:mod:`.limits` (columns, cells, unpacked size, time).
 """
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ from datetime import date, datetime, time
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .problems import (BadCsv, EmptyFile, HeaderOnly, MixedEncodingFile, NotASpreadsheet, NotUtf8, TextDestroyed,
-                       TooLarge)
+from .limits import DEFAULT_LIMITS, Budget, ReadLimits
+from .problems import (BadCsv, EmptyFile, FileRejected, HeaderOnly, MixedEncodingFile, NotASpreadsheet, NotUtf8,
+                       TextDestroyed, TooLarge)
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
-MAX_UNZIPPED = 512 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
 DELIMITERS = (",", "\t", ";")
 
 
@@ -36,13 +38,13 @@ class Table:
         return len(self.columns[0]) if self.columns else 0
 
 
-def read_table(data: bytes, name: str, encoding: str | None = None) -> Table:
+def read_table(data: bytes, name: str, encoding: str | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """Read CSV or XLSX (chosen by content, not by the file name) into text columns. ``encoding`` forces a CSV's
     text encoding (otherwise detected, see :mod:`.encodings`)."""
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise EmptyFile(name)
     if data.startswith(XLSX_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
-        table = read_xlsx(data, name)
+        table = read_xlsx(data, name, limits)
     elif data.startswith(OLE2_MAGIC):
         raise NotASpreadsheet(name, reason="it is an old .xls workbook")
     else:
@@ -171,50 +173,96 @@ def _read_csv_padded(data: bytes, headers: list[str], delimiter: str) -> Table:
 
 
 # -- XLSX ----------------------------------------------------------------------------------------------------
-def read_xlsx(data: bytes, name: str) -> Table:
+def read_xlsx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     from openpyxl import load_workbook
 
-    _check_zip(data, name)
+    budget = Budget(name, limits)
+    _check_zip(data, name, budget)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, XML errors...
         raise NotASpreadsheet(name, reason=_short(exc)) from None
     try:
         ws = wb["records"] if "records" in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        headers = None
-        for row in rows:
-            if any(c is not None and str(c).strip() for c in row):
-                headers = [_cell_text(c) or "" for c in row]
-                break
-        if headers is None:
-            raise EmptyFile(name)
-        cells: list[list[str]] = [[] for _ in headers]
-        for row in rows:
-            if not any(c is not None and str(c).strip() for c in row):
-                continue
-            for i in range(len(headers)):
-                cells[i].append(_cell_text(row[i]) if i < len(row) else "")
-    except (EmptyFile, NotASpreadsheet):
+        return _sheet_table(ws, name, budget)
+    except FileRejected:
         raise
     except Exception as exc:
         raise NotASpreadsheet(name, reason=_short(exc)) from None
     finally:
         wb.close()
+
+
+def _sheet_table(ws, name: str, budget: Budget) -> Table:
+    rows = _sheet_rows(ws, budget)
+    headers = None
+    for row in rows:
+        if any(c is not None and str(c).strip() for c in row):
+            headers = [_cell_text(c) or "" for c in row]
+            break
+    if headers is None:
+        raise EmptyFile(name)
+    cells: list[list[str]] = [[] for _ in headers]
+    for row in rows:
+        if not any(c is not None and str(c).strip() for c in row):
+            continue
+        for i in range(len(headers)):
+            cells[i].append(_cell_text(row[i]) if i < len(row) else "")
     return Table([h.strip() for h in headers], [pa.array(c, pa.large_string()) for c in cells])
 
 
-def _check_zip(data: bytes, name: str) -> None:
+def _sheet_rows(ws, budget: Budget):
+    """The sheet's rows that hold cells, each as wide as its last cell, streamed by openpyxl's own sheet parser.
+
+    Not ``ws.iter_rows``: it trusts the sheet's <dimension> (A1:XFD1048576 padded every row to 16,384 cells)
+    and yields every missing row (a million of them before a cell at row 1,048,576). Rows without cells
+    hold no records, so skipping them changes nothing; each row's width is checked before it is padded."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for _index, cells in parser.parse():
+            width = max((c["column"] for c in cells), default=0)
+            budget.row(width)
+            row = [None] * width
+            for c in cells:
+                row[c["column"] - 1] = c["value"]
+            yield row
+
+
+def _check_zip(data: bytes, name: str, budget: Budget) -> None:
+    """Refuse a zip bomb before openpyxl inflates it: by the sizes its members declare, then by what they
+    actually inflate to (a declared size is the file's claim)."""
+    limit = budget.limits.unzipped_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            declared = sum(i.file_size for i in infos)
+            if declared > limit:
+                raise TooLarge(name, size=f"{declared // 2**20} MB", limit=f"{limit // 2**20} MB")
+            if not any(i.filename == "xl/workbook.xml" for i in infos):
+                raise NotASpreadsheet(name, reason="the archive has no xl/workbook.xml")
+            actual = 0
+            for info in infos:  # Python's zipfile also stops a member at its declared size (then fails its CRC)
+                actual += _inflated_size(z, info, limit - actual, budget)
+                if actual > limit:
+                    break
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise NotASpreadsheet(name, reason=_short(exc)) from None
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNZIPPED:
-        raise TooLarge(name, size=f"{total // 2**20} MB", limit=f"{MAX_UNZIPPED // 2**20} MB")
-    if not any(i.filename == "xl/workbook.xml" for i in infos):
-        raise NotASpreadsheet(name, reason="the archive has no xl/workbook.xml")
+    if actual > limit:
+        raise TooLarge(name, size=f"> {limit // 2**20} MB", limit=f"{limit // 2**20} MB")
+
+
+def _inflated_size(z: zipfile.ZipFile, info: zipfile.ZipInfo, most: int, budget: Budget) -> int:
+    """Bytes ``info`` inflates to, reading no further than just past ``most``."""
+    size = 0
+    with z.open(info) as member:
+        while size <= most and (chunk := member.read(1 << 20)):
+            size += len(chunk)
+            budget.check_time()
+    return size
 
 
 def _cell_text(value) -> str:

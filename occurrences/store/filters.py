@@ -105,6 +105,8 @@ def parse_filters(params: Mapping[str, Sequence[str] | str], *, allow: Sequence[
             setattr(out, name, items)
         else:
             setattr(out, name, parser(name, str(values[-1]).strip()))
+    if out.cursor:
+        decode_cursor(out.cursor, expected_sort=out.sort)  # a 400 here, before any response has started
     return out
 
 
@@ -219,13 +221,32 @@ def encode_cursor(sort: str, key) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, list]:
-    """Return (sort, key). A cursor is opaque to users; anything we did not write is rejected."""
+MAX_CURSOR_LENGTH = 200  # ours are under 60 characters
+_CURSOR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MAX_SEQ = 2**63 - 1
+
+
+def decode_cursor(cursor: str, expected_sort: str | None = None) -> tuple[str, list]:
+    """Return (sort, key); with ``expected_sort``, a cursor written for another order (it would skip or
+    repeat records) is rejected too. A cursor is opaque to users; anything we did not write is rejected, here, as a
+    400: a key that is not exactly what :func:`encode_cursor` writes (``[seq]`` or ``[day, seq]``, with an
+    ISO day and a seq that fits a 64-bit integer) would otherwise reach the SQL and fail there."""
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         sort, key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if sort not in SORTS or not isinstance(key, list):
+        if sort not in SORTS or not _valid_key(sort, key) or expected_sort not in (None, sort):
             raise ValueError
         return sort, key
     except Exception:
         raise _invalid("cursor", cursor[:100], N_("use the next_cursor value from the previous page")) from None
+
+
+def _valid_key(sort: str, key) -> bool:
+    if not isinstance(key, list) or len(key) != (1 if sort == "seq" else 2):
+        return False
+    seq = key[-1]
+    if type(seq) is not int or not 0 <= seq <= _MAX_SEQ:  # not bool, not float (1e308), not 10**30
+        return False
+    return sort == "seq" or (isinstance(key[0], str) and _CURSOR_DATE.fullmatch(key[0]) is not None)

@@ -69,7 +69,7 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     if f.where is not None:
         add(*expr_sql(f.where, d))
     if with_cursor and f.cursor:
-        sort, key = decode_cursor(f.cursor)
+        sort, key = decode_cursor(f.cursor, expected_sort=f.sort)
         if sort == "seq":
             add(f"seq > {d.placeholder}", [int(key[0])])
         else:
