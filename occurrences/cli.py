@@ -141,9 +141,13 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding):
 
 def _import_one(store, path, **options):
     """Spreadsheets (CSV/XLSX with form labels or Darwin Core headers) go to ``ingest``; GBIF downloads,
-    Kobo/ODK exports, Darwin Core Archives and GIS point layers to ``importers``, by detected format."""
+    Kobo/ODK exports, Darwin Core Archives and GIS point layers to ``importers``, by detected format. The
+    operator sees everything: duplicates are looked for among all records, precisely."""
     from .importers import READERS, detect_format, import_path
     from .ingest import import_file
+    from .store.access import FULL
+
+    options = {**options, "access": FULL}
 
     fmt = detect_format(path)
     encoding = options.pop("encoding", None)

@@ -13,7 +13,8 @@ with its source and date in ``data/taxon_policy.csv`` (``Taxon.sensitivity_basis
 sources NAME``). A species whose CITES status is not verified counts as without trade pressure there.
 
 For every level above ``none`` the locality text, verbatim coordinates/locality and remarks are withheld too,
-``coordinateUncertaintyInMeters`` is widened to cover the whole cell, and ``informationWithheld`` /
+``coordinateUncertaintyInMeters`` becomes the radius of the whole cell (a function of the cell alone: adding the
+submitted uncertainty would let anyone subtract the cell's radius and read it back), and ``informationWithheld`` /
 ``dataGeneralizations`` say what was done (Chapman 2020, GBIF sensitive-species best practice: generalise to a
 grid, never randomise). The public values are computed once, when a record is written (vectorized here), and
 stored next to the precise ones, so public queries filter and return them without per-request work.
@@ -105,7 +106,7 @@ def public_columns(lat: np.ndarray, lon: np.ndarray, uncertainty: np.ndarray, wi
         cell_lon = np.round((np.floor(lon / size) + 0.5) * size, 6)
         half_diagonal = np.hypot(size / 2 * METRES_PER_DEGREE_LAT,
                                  size / 2 * METRES_PER_DEGREE_LON_AT_EQUATOR * np.cos(np.radians(cell_lat)))
-        widened = np.ceil(half_diagonal + np.nan_to_num(uncertainty, nan=0.0))
+        widened = np.ceil(half_diagonal)
     pub_lat = np.where(levels == NONE, lat, np.where(generalised, cell_lat, np.nan))
     pub_lon = np.where(levels == NONE, lon, np.where(generalised, cell_lon, np.nan))
     has_point = np.isfinite(lat) & np.isfinite(lon)

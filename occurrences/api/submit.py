@@ -147,7 +147,7 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
         # In a worker thread: a large file takes seconds to convert and store, and the event loop must keep
         # answering other requests (and other uploads) meanwhile.
         result = await run_in_threadpool(import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
-                                         status=STATUS_FOR_SUBMITTERS)
+                                         access=user.access, status=STATUS_FOR_SUBMITTERS)
     except ImportRejected as exc:
         log_import(name, via="upload", submitted_by=user.name, error=exc)
         return render(request, "upload.html", status_code=422, signed_in=True,

@@ -39,12 +39,13 @@ def read(path: str | Path, fmt: str | None = None, progress=None) -> Interchange
 
 
 def import_path(store, path: str | Path, *, fmt: str | None = None, submitted_by: str = "anonymous",
-                lang: str | None = None, dry_run: bool = False, progress=None, **store_options):
+                lang: str | None = None, dry_run: bool = False, progress=None, access: str = "public",
+                **store_options):
     """Import one file of a format in :data:`READERS`; returns ``ingest.ImportResult``. Raises
     ``ImportRejected`` (nothing stored) when any row has an error."""
     data = read(path, fmt, progress)
     return import_interchange(store, data, Path(path).name, submitted_by=submitted_by, lang=lang,
-                              dry_run=dry_run, **store_options)
+                              dry_run=dry_run, access=access, **store_options)
 
 
 __all__ = ["READERS", "Interchange", "detect_format", "read", "import_path", "import_interchange"]

@@ -70,9 +70,9 @@ def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
 
 
 def import_interchange(store, data: Interchange, source: str, *, submitted_by: str, lang: str | None = None,
-                       dry_run: bool = False, **store_options):
-    """Validate like every other import (``ingest.validate``), keep the source's issue codes beside ours, and
-    store all or nothing."""
+                       dry_run: bool = False, access: str = "public", **store_options):
+    """Validate like every other import (``ingest.validate``, duplicates among what ``access`` may see), keep
+    the source's issue codes beside ours, and store all or nothing."""
     from ..i18n import DEFAULT_LANGUAGE
     from ..ingest import ImportResult, build_report, stored_issue_codes, unknown_column_issues, validate
     from ..parse import Issues
@@ -83,7 +83,7 @@ def import_interchange(store, data: Interchange, source: str, *, submitted_by: s
         record_language = raw.pop("language")
     else:
         record_language = None
-    batch = validate(raw, data.n, language, store=store)
+    batch = validate(raw, data.n, language, store=store, access=access)
     if data.unknown:
         batch.issues = Issues.merge([batch.issues, unknown_column_issues(data.unknown, data.n)])
     if not batch.ok:

@@ -7,7 +7,9 @@ nothing per file.
     check_quality          the one place where data-quality checks (occurrences.quality) run
     store.add_many         one transaction, columns not row dicts
 
-If any row has an error nothing is stored and :class:`ImportRejected` carries the per-row report. The web
+If any row has an error nothing is stored and :class:`ImportRejected` carries the per-row report. ``access``
+(``Filters.access`` of who submits; the operator's CLI passes ``full``) bounds what the duplicate check compares
+with: the records as that user may see them, so its answer says nothing about points they may not see. The web
 form's single submissions go through the same path (:func:`submit_record`) so they get the same checks.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..forms.headers import map_headers
 from ..i18n import DEFAULT_LANGUAGE
 from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
+from ..store.access import OWN, PUBLIC, STATUSES, parse_access
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
 from .encodings import ENCODING_LABELS
@@ -57,14 +60,15 @@ class ImportResult:
 
 
 def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lang: str | None = None,
-                dry_run: bool = False, **kwargs) -> ImportResult:
+                dry_run: bool = False, access: str = PUBLIC, **kwargs) -> ImportResult:
     path = Path(path)
     return import_bytes(store, path.read_bytes(), path.name, submitted_by=submitted_by, lang=lang,
-                        dry_run=dry_run, **kwargs)
+                        dry_run=dry_run, access=access, **kwargs)
 
 
 def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
                  dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
+                 access: str = PUBLIC,
                  **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
     ``encoding``: a CSV's text encoding, when detection should not decide.
@@ -74,7 +78,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
-    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
+    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store, access)
     batch.headers = headers_by_term(table.headers, form)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
@@ -125,12 +129,13 @@ def unknown_column_issues(unknown: list[str], n: int) -> Issues:
                          for header in unknown])
 
 
-def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None) -> Batch:
+def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None,
+             access: str = PUBLIC) -> Batch:
     """Convert and check; the returned batch says which rows have errors (nothing is stored here).
-    With ``store``, records are also compared with stored ones for duplicates."""
+    With ``store``, records are also compared with the stored ones ``access`` may see, for duplicates."""
     form = form or load_form()
     batch = convert(raw, n, lang, form, checklist)
-    existing = existing_candidates(store, batch.columns, n) if store is not None else None
+    existing = existing_candidates(store, batch.columns, n, access) if store is not None else None
     quality = _not_already_refused(check_quality(batch.columns, n, lang, existing), batch.issues)
     if len(quality):
         batch.issues = Issues.merge([batch.issues, quality])
@@ -197,9 +202,14 @@ def _species_countries():
 MAX_DUPLICATE_LOOKUP = 20_000  # rows; larger batches are checked for duplicates within themselves only
 
 
-def existing_candidates(store, columns: dict[str, list], n: int):
+def existing_candidates(store, columns: dict[str, list], n: int, access: str = PUBLIC):
     """Stored records that could duplicate this batch (same species, dates within the batch's range), as the
-    columns :func:`check_quality` takes; None when the batch is too large to look up cheaply."""
+    columns :func:`check_quality` takes; None when the batch is too large to look up cheaply.
+
+    They are read as ``access`` sees them (accepted records, plus a submitter's own): a sensitive record of
+    someone else is compared on its public, generalised point and a withheld one not at all, so that neither
+    the warning ("N m apart") nor its absence, nor the time taken, depends on a point the submitter may not
+    see (a grid of guessed points would otherwise find it to the metre)."""
     from ..store import Filters
 
     if n == 0 or n > MAX_DUPLICATE_LOOKUP or not hasattr(store, "iter_records"):
@@ -216,7 +226,8 @@ def existing_candidates(store, columns: dict[str, list], n: int):
         return None
     keys = ("scientificName", "eventDate", "decimalLatitude", "decimalLongitude", "recordedBy", "occurrenceID")
     out = {k: [] for k in keys}
-    for rec in store.iter_records(Filters(scientificName=names, eventDate=window, access="full")):
+    statuses = list(STATUSES) if parse_access(access)[0] == OWN else ["accepted"]
+    for rec in store.iter_records(Filters(scientificName=names, eventDate=window, access=access, status=statuses)):
         for k in keys:
             out[k].append(rec.get(k))
     return out if out["occurrenceID"] else None
@@ -281,7 +292,7 @@ def submit_record(store, values: dict, *, lang: str, submitted_by: str, access: 
         if broken:
             raise BrokenCharacter(field=term, character=f"U+{ord(broken[0]):04X}")
     raw = {term: pa.array(["" if v is None else str(v)], pa.large_string()) for term, v in values.items()}
-    batch = validate(raw, 1, lang, store=store)
+    batch = validate(raw, 1, lang, store=store, access=access)
     store_batch(store, batch, None, submitted_by=submitted_by, first_row=1, **store_options)
     return store.get(batch.columns["occurrenceID"][0], access=access)
 

@@ -8,31 +8,46 @@ Access strings (set by the API/CLI from the authenticated user, never parsed fro
 * ``own:NAME``: a submitter: the public view, plus NAME's own records of any status, precise;
 * ``full``: reviewers and admins (and the operator's CLI): everything, precise.
 
+What the public sees of a sensitive record must not depend on its precise point: besides the coordinates, the
+quality flags (most are computed on the precise point: near a capital, a centroid, a border...) and the
+uncertainty (see :func:`occurrences.sensitivity.public_columns`) are replaced by public copies, and the issue
+filter, issue facet and geospatial-issue filter test those copies (:func:`issue_visible`, :func:`geo_issue_expr`).
+
 Anything else is treated as ``public`` (fail closed). Each record also stores its public copy (``_pub_*``
 columns, computed once at write time by :func:`public_derived`), so the public view costs no per-row work.
 """
 from __future__ import annotations
 
+import json
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from .. import sensitivity as SENS
-from .sql import CELL_COLUMNS, CELL_PER_DEGREE, Dialect, cell_ranges, cells_of, quote
+from .sql import CELL_COLUMNS, CELL_PER_DEGREE, TABLE, Dialect, cell_ranges, cells_of, quote
 
 PUBLIC, OWN, FULL = "public", "own", "full"
 STATUSES = ("pending", "accepted", "rejected")
 
 # Columns derived for the public view (stored by both backends, in this order).
 PUBLIC_DERIVED = ("_record_sensitivity", "_sensitivity", "_pub_lat", "_pub_lon", "_pub_uncertainty", "_pub_cell",
-                  "_pub_withheld", "_pub_generalizations")
+                  "_pub_withheld", "_pub_generalizations", "_pub_issues")
 # Public value of a field comes from another column...
 PUBLIC_SOURCE = {"decimalLatitude": "_pub_lat", "decimalLongitude": "_pub_lon",
                  "coordinateUncertaintyInMeters": "_pub_uncertainty", "informationWithheld": "_pub_withheld",
-                 "dataGeneralizations": "_pub_generalizations"}
+                 "dataGeneralizations": "_pub_generalizations", "issues": "_pub_issues"}
 # ... or is withheld (NULL) for sensitive records: free text that may say where the animal is.
 WITHHELD_TEXT_FIELDS = ("locality", "verbatimLocality", "verbatimCoordinates", "verbatimLatitude",
                         "verbatimLongitude", "occurrenceRemarks")
+# Flag codes the public may see on a sensitive record: those that depend only on what it sees of the record
+# anyway (date, name, country). Every other code is withheld from the public copy: those computed on the precise
+# point (capitals, centroids, borders, sea, duplicates within 100 m, whole degrees...), on the hidden uncertainty
+# or on withheld text, and codes we do not know (a GBIF download brings its own). Fail closed: a new flag stays
+# hidden on sensitive records until it is listed here.
+PUBLIC_FLAGS_OF_SENSITIVE = frozenset({
+    "RECORDED_DATE_UNLIKELY", "DATE_BE_CONVERTED", "DATE_LOOKS_BUDDHIST_ERA", "DATE_TWO_DIGIT_YEAR_AMBIGUOUS",
+    "TAXON_MATCH_FUZZY", "TAXON_SYNONYM_REPLACED", "TAXON_NOT_KNOWN_FROM_COUNTRY",
+})
 PRECISE_POINT = ("decimalLongitude", "decimalLatitude", "_cell")
 PUBLIC_POINT = ("_pub_lon", "_pub_lat", "_pub_cell")
 
@@ -66,7 +81,21 @@ def public_derived(out: Mapping[str, list], record_sensitivity: Sequence | int |
                               out["informationWithheld"], out["dataGeneralizations"], level)
     pub_lat, pub_lon = _floats(pub["_pub_lat"]), _floats(pub["_pub_lon"])
     return {"_record_sensitivity": own.tolist(), "_sensitivity": level.tolist(), **pub,
-            "_pub_cell": cells_of(pub_lat, pub_lon).tolist()}
+            "_pub_cell": cells_of(pub_lat, pub_lon).tolist(), "_pub_issues": public_issues(out["issues"], level)}
+
+
+def public_issues(issues: Sequence, levels: Sequence[int]) -> list[str]:
+    """The public copy of each record's issue list (JSON text, as ``issues`` is stored): all of them for a record
+    that is not sensitive, only :data:`PUBLIC_FLAGS_OF_SENSITIVE` for one that is."""
+    out, done = [], {}
+    for codes, level in zip(issues, np.asarray(levels).tolist()):
+        key = (codes if isinstance(codes, str) else json.dumps(list(codes or [])), level > SENS.NONE)
+        if key not in done:
+            listed = json.loads(key[0]) if key[0] else []
+            kept = [c for c in listed if c in PUBLIC_FLAGS_OF_SENSITIVE] if key[1] else listed
+            done[key] = json.dumps(kept) if kept else "[]"
+        out.append(done[key])
+    return out
 
 
 def _floats(values: list) -> np.ndarray:
@@ -89,6 +118,33 @@ def _public_expr(name: str) -> str:
     if name in PUBLIC_SOURCE:
         return quote(PUBLIC_SOURCE[name])
     return f"CASE WHEN {quote('_sensitivity')} > 0 THEN NULL ELSE {quote(name)} END"
+
+
+def issue_visible(access: str, d: Dialect, code: str = "i.code") -> tuple[str, list] | None:
+    """Which rows of the issue table (``code``, joined to its record) ``access`` may see: the SQL twin of
+    :func:`public_issues`, for the issue filter and facet. None: all of them."""
+    kind, user = parse_access(access)
+    if kind == FULL:
+        return None
+    allowed = sorted(PUBLIC_FLAGS_OF_SENSITIVE)
+    record = quote(TABLE)
+    public = f"{record}.{quote('_sensitivity')} = 0 OR {code} IN ({d.p(len(allowed))})"
+    if kind == PUBLIC:
+        return f"({public})", allowed
+    return f"({record}.{quote('submittedBy')} = {d.placeholder} OR {public})", [user, *allowed]
+
+
+def geo_issue_expr(access: str, d: Dialect) -> tuple[str, list]:
+    """The geospatial-issue bit as ``access`` sees it: every geospatial flag is computed on the precise point, so
+    none is public on a sensitive record (none is in :data:`PUBLIC_FLAGS_OF_SENSITIVE`)."""
+    kind, user = parse_access(access)
+    bit = quote("_geo_issue")
+    if kind == FULL:
+        return bit, []
+    public = f"CASE WHEN {quote('_sensitivity')} > 0 THEN 0 ELSE {bit} END"
+    if kind == PUBLIC:
+        return public, []
+    return f"CASE WHEN {quote('submittedBy')} = {d.placeholder} THEN {bit} ELSE {public} END", [user]
 
 
 def select_list(names: Sequence[str], access: str, d: Dialect) -> tuple[str, list]:
@@ -154,6 +210,6 @@ def grid_bbox_predicate(bbox, d: Dialect, point: tuple[str, str, str] = PUBLIC_P
     return sql, params
 
 
-__all__ = ["PUBLIC", "OWN", "FULL", "STATUSES", "PUBLIC_DERIVED", "parse_access", "own_access", "public_derived",
-           "column_expr", "select_list", "visibility", "spatial", "grid_bbox_predicate", "CELL_COLUMNS",
+__all__ = ["PUBLIC", "OWN", "FULL", "STATUSES", "PUBLIC_DERIVED", "PUBLIC_FLAGS_OF_SENSITIVE", "parse_access",
+           "own_access", "public_derived", "public_issues", "issue_visible", "geo_issue_expr", "column_expr", "select_list", "visibility", "spatial", "grid_bbox_predicate", "CELL_COLUMNS",
            "CELL_PER_DEGREE"]

@@ -30,7 +30,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from ..errors import InvalidValue, NotFound, StoreUnavailable
-from ..records import now_iso
+from ..records import FIELD_NAMES, now_iso
 from . import access as A
 from . import people as P
 from . import sql as S
@@ -134,7 +134,33 @@ def _schema_v3() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
+def _schema_v4() -> list:
+    """As SQLite's schema 5: the public issue list of each record, and every public column derived again (the
+    uncertainty of a sensitive record is now a function of its cell alone); see store.access."""
+    return [f"""ALTER TABLE {S.quote(S.TABLE)} ADD COLUMN "_pub_issues" jsonb NOT NULL DEFAULT '[]'""",
+            _backfill_public]
+
+
+def _backfill_public(conn) -> None:
+    """Every public column of every stored row, derived again in batches (each keeps its own level)."""
+    t = S.quote(S.TABLE)
+    names = A.PUBLIC_DERIVED
+    sets = ", ".join(f"{S.quote(c)} = %s" + ("::jsonb" if c == "_pub_issues" else "") for c in names)
+    last = 0
+    while True:
+        with conn.cursor(row_factory=dict_row) as cur:
+            rows = cur.execute(f'SELECT {S.SELECT_COLUMNS}, "_record_sensitivity" FROM {t} WHERE seq > %s '
+                               "ORDER BY seq LIMIT 50000", [last]).fetchall()
+        if not rows:
+            return
+        cols = {name: [r[name] for r in rows] for name in FIELD_NAMES}
+        derived = A.public_derived(cols, [r["_record_sensitivity"] for r in rows])
+        conn.cursor().executemany(f"UPDATE {t} SET {sets} WHERE seq = %s",
+                                  list(zip(*(derived[c] for c in names), (r["seq"] for r in rows))))
+        last = rows[-1]["seq"]
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -735,8 +761,8 @@ def _reject_duplicate_ids(ids: list) -> None:
 
 
 def _param(name: str, value):
-    """Bind a value for a single-row UPDATE: issues are JSON text, stored as jsonb."""
-    return psycopg.types.json.Jsonb(json.loads(value)) if name == "issues" else value
+    """Bind a value for a single-row UPDATE: issue lists are JSON text, stored as jsonb."""
+    return psycopg.types.json.Jsonb(json.loads(value)) if name in ("issues", "_pub_issues") else value
 
 
 __all__ = ["PostGISStore", "parse_url", "copy_rows", "MIGRATIONS"]

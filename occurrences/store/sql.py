@@ -47,11 +47,15 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
         values = getattr(f, name)
         if values:
             add(f"{quote(name)} IN ({d.p(len(values))})", list(values))
+    from . import access as A  # who is asking decides which rows, flags and point the filters test
+
     if f.issue:
+        visible, visible_params = A.issue_visible(f.access, d) or ("1=1", [])
         add(f"EXISTS (SELECT 1 FROM {quote(ISSUE_TABLE)} i WHERE i.seq = {quote(TABLE)}.seq "
-            f"AND i.code IN ({d.p(len(f.issue))}))", list(f.issue))
+            f"AND i.code IN ({d.p(len(f.issue))}) AND {visible})", [*f.issue, *visible_params])
     if f.hasGeospatialIssue is not None:
-        add(f"{quote('_geo_issue')} = {d.placeholder}", [1 if f.hasGeospatialIssue else 0])
+        bit, bit_params = A.geo_issue_expr(f.access, d)
+        add(f"{bit} = {d.placeholder}", [*bit_params, 1 if f.hasGeospatialIssue else 0])
     if f.eventDate:
         # Records whose date (or interval) lies within the requested range.
         add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))
@@ -59,8 +63,6 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
         # ``year`` is the year of ``_start``: the same rows, found through the event-date index.
         add(f"{quote('_start')} BETWEEN {d.placeholder} AND {d.placeholder}",
             [f"{f.year[0]:04d}-01-01", f"{f.year[1]:04d}-12-31"])
-    from . import access as A  # who is asking decides which rows, and which point the spatial filters test
-
     add(f"{quote('_status')} IN ({d.p(len(f.status))})", list(f.status))
     if (visible := A.visibility(f.access, d)) is not None:
         add(*visible)
@@ -182,9 +184,12 @@ def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]
     _facet_field("facet", name)
     where, params = where_clause(f, d, with_cursor=False)
     if name == "issue":
+        from .access import issue_visible
+
+        visible, visible_params = issue_visible(f.access, d) or ("1=1", [])
         return (f"SELECT i.code, count(*) AS n FROM {quote(ISSUE_TABLE)} i JOIN {quote(TABLE)} "
-                f"ON i.seq = {quote(TABLE)}.seq WHERE {where} GROUP BY i.code ORDER BY n DESC, i.code "
-                f"LIMIT {int(limit)}"), params
+                f"ON i.seq = {quote(TABLE)}.seq WHERE {where} AND {visible} GROUP BY i.code ORDER BY n DESC, i.code "
+                f"LIMIT {int(limit)}"), params + visible_params
     col = quote(name)
     return (f"SELECT {col}, count(*) AS n FROM {quote(TABLE)} WHERE {where} AND {col} IS NOT NULL "
             f"GROUP BY {col} ORDER BY n DESC, {col} LIMIT {int(limit)}"), params

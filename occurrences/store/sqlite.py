@@ -68,22 +68,23 @@ def _schema_v2() -> list:
              "_sensitivity": "INTEGER NOT NULL DEFAULT 0", "_pub_lat": "REAL", "_pub_lon": "REAL",
              "_pub_uncertainty": "REAL", "_pub_cell": "INTEGER NOT NULL DEFAULT -1", "_pub_withheld": "TEXT",
              "_pub_generalizations": "TEXT"}
+    v2_columns = [c for c in A.PUBLIC_DERIVED if c in added]
     return [*[f"ALTER TABLE {t} ADD COLUMN {S.quote(c)} {kind}" for c, kind in added.items()],
-            _backfill_public, *P.schema("INTEGER PRIMARY KEY")]
+            lambda conn: _backfill_public(conn, v2_columns), *P.schema("INTEGER PRIMARY KEY")]
 
 
-def _backfill_public(conn: sqlite3.Connection) -> None:
-    """Compute the public columns of rows stored before schema 2, in batches."""
+def _backfill_public(conn: sqlite3.Connection, names: Sequence[str]) -> None:
+    """Compute the public columns ``names`` of every stored row again, in batches (each record keeps its own
+    sensitivity level)."""
     t = S.quote(S.TABLE)
     last = 0
     while True:
-        rows = conn.execute(f"SELECT {S.SELECT_COLUMNS} FROM {t} WHERE seq > ? ORDER BY seq LIMIT 50000",
-                            [last]).fetchall()
+        rows = conn.execute(f'SELECT {S.SELECT_COLUMNS}, "_record_sensitivity" FROM {t} WHERE seq > ? '
+                            "ORDER BY seq LIMIT 50000", [last]).fetchall()
         if not rows:
             return
         cols = {name: [r[name] for r in rows] for name in FIELD_NAMES}
-        derived = A.public_derived(cols)
-        names = [c for c in A.PUBLIC_DERIVED]
+        derived = A.public_derived(cols, [r["_record_sensitivity"] for r in rows])
         conn.executemany(f"UPDATE {t} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
                          zip(*(derived[c] for c in names), (r["seq"] for r in rows)))
         last = rows[-1]["seq"]
@@ -161,9 +162,19 @@ def _schema_v4() -> list:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis", _analyze]
 
 
-# Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
-# statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+def _schema_v5() -> list:
+    """No location oracle in the public copy (see store.access): the public issue list of each record, and the
+    public uncertainty of sensitive records as a function of their cell alone; every public column is derived
+    again from the precise one."""
+    t = S.quote(S.TABLE)
+    return [f"""ALTER TABLE {t} ADD COLUMN "_pub_issues" TEXT NOT NULL DEFAULT '[]'""",
+            lambda conn: _backfill_public(conn, A.PUBLIC_DERIVED)]
+
+
+# Each entry migrates from version i to i+1. Append; never edit a released migration (schema 2's backfill now
+# names its columns: later schemas add public columns it must not write). An entry returns SQL statements
+# and/or callables taking the connection (for data migrations), run in one transaction.
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 class _Geometries:
