@@ -32,6 +32,7 @@ from psycopg_pool import ConnectionPool
 from ..errors import InvalidValue, NotFound, StoreUnavailable
 from ..records import now_iso
 from . import access as A
+from . import owners as O
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -134,7 +135,12 @@ def _schema_v3() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
+def _schema_v4() -> list:
+    """As SQLite's schema 5: owners that are no account (``cli``, free text) become label owners."""
+    return [O.relabel_migration("%s")]
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -272,7 +278,7 @@ class PostGISStore:
         return f"ST_Intersects({target}, ST_GeomFromWKB(%s, {SRID}))", [shapely.to_wkb(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
         if status not in A.STATUSES:
             raise InvalidValue("status", status, reason="use pending, accepted or rejected")
         columns = columnar(records)

@@ -23,6 +23,7 @@ from ..errors import Conflict, InvalidValue, NotFound, StoreUnavailable
 from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
 from ..sensitivity import LEVELS
 from . import access as A
+from . import owners as O
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -163,7 +164,12 @@ def _schema_v4() -> list:
 
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+def _schema_v5() -> list:
+    """Records belong to accounts: owners that are no account (``cli``, free text) become label owners."""
+    return [O.relabel_migration("?")]
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 class _Geometries:
@@ -291,7 +297,7 @@ class SQLiteStore:
         return f"occ_within(?, {lon}, {lat}) = 1", [self._geoms.key(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
         if status not in A.STATUSES:
             raise InvalidValue("status", status, reason="use pending, accepted or rejected")
         cols = to_columns(records, submitted_by=submitted_by)
