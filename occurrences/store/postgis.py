@@ -140,7 +140,12 @@ def _schema_v4() -> list:
     return [O.relabel_migration("%s")]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+def _schema_v5() -> list:
+    """As SQLite's schema 6: failed sign-ins in the database, so several servers limit them as one."""
+    return P.failure_schema()
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -466,6 +471,17 @@ class PostGISStore:
 
     def delete_credential(self, token_hash: str) -> None:
         self._write(*P.delete_credential("%s", token_hash))
+
+    # -- sign-in limiter state (occurrences.api.limiter) -------------------------------------------------
+    def add_failure(self, key: str, at: float, forget_before: float) -> None:
+        """Record a failed sign-in of ``key``, and forget every failure older than ``forget_before``."""
+        self._write(*P.delete_failures("%s", forget_before))
+        self._write(*P.insert_failure("%s", key, at))
+
+    def failures(self, key: str, since: float) -> tuple[int, float | None]:
+        """Failures of ``key`` after ``since``: how many, and when the oldest of them was."""
+        row = self._read(*P.select_failures("%s", key, since))[0]
+        return int(row[0]), row[1]
 
     def _write(self, sql: str, params: list) -> int:
         with self.pool.connection() as conn, conn.transaction():

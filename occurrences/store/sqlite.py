@@ -169,7 +169,12 @@ def _schema_v5() -> list:
     return [O.relabel_migration("?")]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
+def _schema_v6() -> list:
+    """Failed sign-ins in the database, so several server processes limit them as one."""
+    return P.failure_schema()
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
 
 
 class _Geometries:
@@ -475,6 +480,17 @@ class SQLiteStore:
 
     def delete_credential(self, token_hash: str) -> None:
         self._write(*P.delete_credential("?", token_hash))
+
+    # -- sign-in limiter state (occurrences.api.limiter) -------------------------------------------------
+    def add_failure(self, key: str, at: float, forget_before: float) -> None:
+        """Record a failed sign-in of ``key``, and forget every failure older than ``forget_before``."""
+        self._write(*P.delete_failures("?", forget_before))
+        self._write(*P.insert_failure("?", key, at))
+
+    def failures(self, key: str, since: float) -> tuple[int, float | None]:
+        """Failures of ``key`` after ``since``: how many, and when the oldest of them was."""
+        row = self.conn.execute(*P.select_failures("?", key, since)).fetchone()
+        return int(row[0]), row[1]
 
     def _write(self, sql: str, params: list) -> int:
         conn = self.conn
