@@ -21,6 +21,8 @@ from occurrences.settings import Settings
 from occurrences.store import open_store
 from occurrences.store.access import FULL
 
+from .support import browser_page, live_server, needs_chromium
+
 VICTIM = "EVIL-HIDDEN"
 HOSTILE_IDS = ["../review/EVIL-HIDDEN", "a%2Fb", "a/b", "a?b", "a#b", "a%b", "a b", "urn:catalog:KU:Mammals:12",
                "https://example.org/o/1?x=1#y", "ป่า/ထ:é", "..%2F..", "./x", "review", "EVIL-HIDDEN/accept"]
@@ -131,3 +133,34 @@ def test_path_steps_are_refused_as_identifiers(site, oid):
             "occurrenceID": oid}
     refused = client.post("/occurrences", json=body)
     assert refused.status_code == 422 and "another identifier" in refused.text
+
+
+@needs_chromium()
+@pytest.mark.browser
+def test_review_buttons_in_chromium_act_on_their_own_row(tmp_path):
+    """The browser resolves the form actions itself: clicking a hostile row's buttons changes that row only."""
+    db = f"sqlite:///{tmp_path / 'browser.db'}"
+    store = open_store(db)
+    token = add_user(store, "rita", "reviewer")
+    hostile = ["../review/EVIL-HIDDEN", "a%2Fb", "a?b#c", "EVIL-HIDDEN/accept"]
+    review.submit(store, [_record(oid) for oid in [VICTIM, *hostile]], ALICE)
+    store.close()
+    with live_server(db) as base, browser_page() as page:
+        page.goto(f"{base}/signin?next=/review")
+        page.fill("#token", token)
+        page.click("form.signin button[type=submit]")
+        page.wait_for_url(f"{base}/review**")
+        for i, oid in enumerate(hostile):
+            row = f'tr[data-id="{oid}"]'
+            if i % 2:
+                page.fill(f"{row} input[name=reason]", "test")
+                page.click(f"{row} button[name=reject]")
+            else:
+                page.click(f"{row} button[name=accept]")
+            page.wait_for_selector(row, state="detached")
+    store = open_store(db)
+    try:
+        assert [store.state(oid)["status"] for oid in hostile] == ["accepted", "rejected"] * 2
+        assert store.state(VICTIM)["status"] == "pending"
+    finally:
+        store.close()
