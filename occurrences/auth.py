@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import InvalidValue, OccurrencesError
 from .i18n import N_
 from .store.access import FULL, PUBLIC, own_access
+from .store.owners import OPERATOR_OWNER, folded, is_reserved
 
 ROLES: tuple[str, ...] = (N_("reader"), N_("submitter"), N_("reviewer"), N_("admin"))
 API_TOKEN, SESSION = "api", "session"
@@ -56,6 +57,30 @@ class TooManyAttempts(OccurrencesError):
     template = N_("Too many sign-in attempts. Wait {seconds} seconds and try again.")
 
 
+class ReservedName(InvalidValue):
+    template = N_("The name {value!r} is reserved for the system (cli, admin, anonymous and the like). "
+                  "Choose a name of a person.")
+
+    def __init__(self, name: str):
+        super().__init__("name", name)
+
+
+class NameTaken(InvalidValue):
+    template = N_("The name {value!r} is already taken (or differs from the user {existing!r} only in case, "
+                  "width or punctuation). Choose another name.")
+
+    def __init__(self, name: str, existing: str):
+        super().__init__("name", name, existing=existing)
+
+
+class NoSuchAccount(InvalidValue):
+    template = N_("There is no active user {value!r}. Records belong to user accounts: create it with "
+                  "'occurrences user add', or leave the option out (the records then belong to the operator).")
+
+    def __init__(self, name: str):
+        super().__init__("submittedBy", name)
+
+
 @dataclass(frozen=True)
 class User:
     name: str
@@ -90,13 +115,29 @@ def hash_token(token: str) -> str:
 
 
 def add_user(store, name: str, role: str) -> str:
-    """Create a user and return their first API token (shown once, stored hashed)."""
+    """Create a user and return their first API token (shown once, stored hashed). Names are a person's:
+    not reserved for the system, and not the same as an existing name up to case, width or punctuation."""
     if not _NAME.match(name or ""):
         raise InvalidValue("name", name, reason="use 1-64 letters, digits, dots, @, _ or -")
     if role not in ROLES:
         raise InvalidValue("role", role, reason="use one of: " + ", ".join(ROLES))
+    if is_reserved(name):
+        raise ReservedName(name)
+    existing = next((u["name"] for u in store.users() if folded(u["name"]) == folded(name)), None)
+    if existing is not None:
+        raise NameTaken(name, existing)
     store.add_user(name, role)
     return issue_token(store, name)
+
+
+def record_owner(store, name: str | None) -> str:
+    """Who records imported by the operator belong to: an active account named ``name``, or (no name) the
+    operator's label owner, which no account can be (occurrences.store.owners)."""
+    if not name:
+        return OPERATOR_OWNER
+    if not any(u["name"] == name and u["active"] for u in store.users()):
+        raise NoSuchAccount(name)
+    return name
 
 
 def issue_token(store, name: str, kind: str = API_TOKEN, hours: float | None = None) -> str:
@@ -138,6 +179,6 @@ def revoke(store, name: str) -> bool:
     return store.set_user_active(name, False)
 
 
-__all__ = ["ROLES", "User", "ANONYMOUS", "add_user", "issue_token", "authenticate", "start_session",
+__all__ = ["ROLES", "User", "ANONYMOUS", "add_user", "record_owner", "ReservedName", "NameTaken", "NoSuchAccount", "issue_token", "authenticate", "start_session",
            "end_session", "revoke", "hash_token", "NotSignedIn", "Forbidden", "NotYours", "CsrfFailed",
            "TooManyAttempts"]

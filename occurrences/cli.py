@@ -14,6 +14,7 @@ from .errors import ImportRejected, OccurrencesError
 from .i18n import LANGUAGES, N_, translate
 from .store import DEFAULT_URL, open_store, parse_filters
 from .store.filters import FILTER_DOCS, MULTI_VALUED
+from .store.owners import OPERATOR_OWNER
 
 DB_OPTION = click.option("--db", envvar="OCCURRENCES_DB", default=DEFAULT_URL, show_default=True,
                          help="Database URL (sqlite:///file.db or postgresql://...); env OCCURRENCES_DB.")
@@ -89,7 +90,8 @@ def init(db):
 @DB_OPTION
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the submission.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")
-@click.option("--submitted-by", default="cli", show_default=True, help="Who submits these records.")
+@click.option("--submitted-by", default=None,
+              help="The user account these records belong to (default: the operator, which no account can be).")
 @click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True,
               help="Review status of the imported records (the operator's imports are accepted directly).")
 @click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
@@ -98,6 +100,7 @@ def init(db):
 def import_(files, db, lang, report_path, submitted_by, status, encoding):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing."""
+    from .auth import record_owner
     from .ingest import FileRejected
     from .logs import log_import
 
@@ -106,6 +109,7 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding):
     store = open_store(db)
     reports = []
     try:
+        submitted_by = record_owner(store, submitted_by)
         for path in files:
             logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
@@ -325,9 +329,10 @@ def server_app():
 def demo(db, records, and_serve, host, port):
     """Build a demo database from bundled synthetic data (offline), and optionally serve it."""
     from .demo import demo_records
+    from .store.owners import DEMO_OWNER
 
     store = open_store(db)
-    result = store.add_many(demo_records(records), submitted_by="demo", status="accepted")
+    result = store.add_many(demo_records(records), submitted_by=DEMO_OWNER, status="accepted")
     click.echo(f"Demo database {db}: {result.stored} records added, {result.skipped} already there.")
     store.close()
     if and_serve:
@@ -433,7 +438,7 @@ def review_history(occurrence_id, db):
 
 @review.command("accept")
 @click.argument("occurrence_id")
-@click.option("--as", "actor", default="cli", show_default=True, help="Name recorded in the audit trail.")
+@click.option("--as", "actor", default=OPERATOR_OWNER, show_default=True, help="Name recorded in the audit trail.")
 @DB_OPTION
 @handle_errors
 def review_accept(occurrence_id, actor, db):
@@ -450,7 +455,7 @@ def review_accept(occurrence_id, actor, db):
 @review.command("reject")
 @click.argument("occurrence_id")
 @click.option("--reason", required=True, help="Why the record is rejected (kept in the audit trail).")
-@click.option("--as", "actor", default="cli", show_default=True, help="Name recorded in the audit trail.")
+@click.option("--as", "actor", default=OPERATOR_OWNER, show_default=True, help="Name recorded in the audit trail.")
 @DB_OPTION
 @handle_errors
 def review_reject(occurrence_id, reason, actor, db):

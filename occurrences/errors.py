@@ -57,6 +57,16 @@ class InvalidValue(OccurrencesError):
         super().__init__(field=field, value=value, **params)
 
 
+class PathStepIdentifier(InvalidValue):
+    """``.`` and ``..`` cannot be one URL path segment (browsers resolve them even when encoded), so no link
+    could point at such a record; every other identifier is encoded (occurrences.api.paths)."""
+    template = N_("occurrenceID {value!r} (row {row}) cannot be used: \".\" and \"..\" mean \"this folder\" and "
+                  "\"the folder above\" in every link. Give the record another identifier.")
+
+    def __init__(self, value: str, row: int):
+        super().__init__("occurrenceID", value, row=row)
+
+
 class ImportRejected(OccurrencesError):
     """A batch was refused as a whole; ``report`` says which rows and fields and why."""
 

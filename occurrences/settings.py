@@ -1,7 +1,9 @@
 """Settings, one object per concern, passed explicitly (no module-level globals outside entry points)."""
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .store import DEFAULT_URL
@@ -17,3 +19,12 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_bytes: int = 50 * 1024 * 1024
     default_language: str = "en"
+    trusted_proxies: str = Field("", description="Comma-separated addresses or networks (10.0.0.0/8) of reverse "
+                                 "proxies whose X-Forwarded-For is believed; default none: the peer address counts")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for network in filter(None, (n.strip() for n in value.split(","))):
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
+        return value

@@ -44,7 +44,7 @@ def client(tmp_path_factory):
 def fill(template: str, oid: str) -> str:
     values = {"cid": "occurrences", "occurrence_id": oid, "fid": oid, "z": "5", "x": "24", "y": "14",
               "name": "Paguma larvata", "fmt": "png", "filename": "x"}
-    return re.sub(r"{(\w+)}", lambda m: values.get(m[1], "x"), template)
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: values.get(m[1], "x"), template)
 
 
 def test_every_route_answers_a_malformed_cursor_with_400_or_ignores_it(client):

@@ -32,7 +32,7 @@ def seeded(tmp_path_factory):
 def fill(template: str) -> str:
     values = {"cid": "occurrences", "occurrence_id": "sens-binturong-1", "fid": "sens-binturong-1", "z": "6",
               "x": "50", "y": "29", "name": "Arctictis binturong", "fmt": "png", "filename": "maplibre-gl.js"}
-    return re.sub(r"{(\w+)}", lambda m: values.get(m[1], "x"), template)
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: values.get(m[1], "x"), template)
 
 
 def paths(client) -> list[str]:

@@ -494,8 +494,8 @@ def _make_it_old(store) -> None:
         with store.pool.connection() as conn:
             for sql in statements:
                 conn.execute(sql)
-            conn.execute("UPDATE schema_version SET version = %s", [len(PG.MIGRATIONS) - 1])
+            conn.execute("UPDATE schema_version SET version = %s", [PG.MIGRATIONS.index(PG._schema_v4)])
     else:
         for sql in statements:
             store.conn.execute(sql)
-        store.conn.execute(f"PRAGMA user_version = {len(SL.MIGRATIONS) - 1}")
+        store.conn.execute(f"PRAGMA user_version = {SL.MIGRATIONS.index(SL._schema_v5)}")

@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from . import paths  # first: registers the {name:segment} path convertor the routers below use
+
 from .. import __version__
 from ..settings import Settings
 from ..store import open_store
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     add_exception_handlers(app)
     # Body-size limit, who is asking (Bearer token or session cookie) and the CSRF cookie, for every route.
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_upload_bytes)
+    app.add_middleware(paths.EncodedSlashes)  # outermost: an ID's encoded "/" stays in its path segment
     app.include_router(auth_router)
     app.include_router(review_router)
     app.include_router(system_router)

@@ -8,8 +8,6 @@ need nothing: ``request_filters`` sets ``Filters.access`` from the user, and the
 from __future__ import annotations
 
 import hmac
-import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -21,6 +19,7 @@ from ..errors import OccurrencesError
 from ..i18n import N_
 from ..review import require
 from .deps import get_store
+from .limiter import AttemptLimiter, client_key
 from .security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -37,6 +36,8 @@ def current_user(request: Request) -> User:
     state = request.scope.get("state", {})
     if state.get("auth") == "invalid":
         raise InvalidToken()
+    if state.get("auth") == "limited":  # a wrong Bearer token from an address over the limit
+        raise TooManyAttempts(seconds=state["retry_after"])
     return state.get("user") or ANONYMOUS
 
 
@@ -70,30 +71,8 @@ async def check_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-class AttemptLimiter:
-    """At most ``limit`` failed sign-ins per client address in ``window`` seconds (in memory, per process)."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque] = defaultdict(deque)
-
-    def check(self, key: str) -> None:
-        now = time.monotonic()
-        recent = self._failures[key]
-        while recent and recent[0] < now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            raise TooManyAttempts(seconds=int(recent[0] + self.window - now) + 1)
-
-    def fail(self, key: str) -> None:
-        self._failures[key].append(time.monotonic())
-
-
 def _limiter(request: Request) -> AttemptLimiter:
-    state = request.app.state
-    if getattr(state, "signin_limiter", None) is None:
-        state.signin_limiter = AttemptLimiter()
-    return state.signin_limiter
+    return AttemptLimiter(request.app.state.store)
 
 
 router = APIRouter(tags=["auth"])
@@ -118,11 +97,9 @@ async def signin(request: Request, store=Depends(get_store), token: Annotated[st
     from ..web import render
 
     await check_csrf(request)
-    limiter, client = _limiter(request), request.client.host if request.client else "?"
-    limiter.check(client)
     started = A.start_session(store, token.strip())
-    if started is None:
-        limiter.fail(client)
+    if started is None:  # counted per client address; a right token is never refused (see .limiter)
+        _limiter(request).fail(client_key(request.scope, request.app.state.settings.trusted_proxies))
         return render(request, "signin.html", status_code=401, next=_safe_next(next),
                       error=N_("That token is not valid. Check it, or ask an admin for a new one."))
     _user, session = started
@@ -149,5 +126,4 @@ def _safe_next(target: str) -> str:
     return target
 
 
-__all__ = ["current_user", "request_access", "require_role", "check_csrf", "router", "pages", "InvalidToken",
-           "AttemptLimiter"]
+__all__ = ["current_user", "request_access", "require_role", "check_csrf", "router", "pages", "InvalidToken"]

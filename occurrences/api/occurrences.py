@@ -90,7 +90,7 @@ def occurrence_facets(
             "facets": {name: [{"value": v, "count": c} for v, c in counts[name]] for name in names}}
 
 
-@router.get("/occurrences/{occurrence_id}", summary="One occurrence as a GeoJSON Feature")
+@router.get("/occurrences/{occurrence_id:segment}", summary="One occurrence as a GeoJSON Feature")
 def get_occurrence(occurrence_id: str, store: Annotated[Store, Depends(get_store)],
                    access: Annotated[str, Depends(request_access)]):
     record = store.get(occurrence_id, access=access)

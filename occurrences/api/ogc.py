@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from urllib.parse import urlsplit
 from typing import Annotated
 
 import orjson
@@ -23,6 +24,7 @@ from ..render import feature
 from ..store import Filters, Store
 from ..store.filters import FILTER_DOCS
 from .deps import get_store, query_lists, request_filters
+from .paths import segment
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
 
@@ -76,8 +78,10 @@ def link(href: str, rel: str, media_type: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": media_type, "title": title}
 
 
-def self_links(request: Request, json_type: str = JSON) -> list[dict]:
-    here = str(request.url.remove_query_params("f"))
+def self_links(request: Request, json_type: str = JSON, path: str | None = None) -> list[dict]:
+    """``path``: this document's URL path built with :func:`segment` (the request's own path is decoded)."""
+    url = request.url.remove_query_params("f")
+    here = str(url if path is None else url.replace(path=path))
     sep = "&" if "?" in here else "?"
     return [link(f"{here}{sep}f=json", "self", json_type, "This document as JSON"),
             link(f"{here}{sep}f=html", "alternate", HTML, "This document as HTML")]
@@ -126,7 +130,7 @@ def extent_doc(extent: dict | None) -> dict:
 def collection_doc(request: Request, cid: str, extent: dict | None) -> dict:
     root = base_url(request)
     name = species_of(cid)
-    href = f"{root}/collections/{cid}"
+    href = f"{root}/collections/{segment(cid)}"
     return {
         "id": cid,
         "title": name or "Small carnivore occurrences",
@@ -208,7 +212,7 @@ def collections(request: Request, store: Annotated[Store, Depends(get_store)]):
     return json_response(body)
 
 
-@router.get("/collections/{cid}", summary="One collection's metadata and extent")
+@router.get("/collections/{cid:segment}", summary="One collection's metadata and extent")
 def collection(request: Request, cid: str, store: Annotated[Store, Depends(get_store)]):
     doc = collection_doc(request, cid, known_collection(request, store, cid))
     if wants_html(request):
@@ -216,7 +220,7 @@ def collection(request: Request, cid: str, store: Annotated[Store, Depends(get_s
     return json_response(doc)
 
 
-@router.get("/collections/{cid}/queryables", summary="Queryable properties (JSON Schema)")
+@router.get("/collections/{cid:segment}/queryables", summary="Queryable properties (JSON Schema)")
 def queryables(request: Request, cid: str, store: Annotated[Store, Depends(get_store)]):
     known_collection(request, store, cid)
     types = {str: "string", int: "integer", float: "number"}
@@ -226,14 +230,14 @@ def queryables(request: Request, cid: str, store: Annotated[Store, Depends(get_s
     props["eventDate"] = {"title": "eventDate", "type": "string", "format": "date",
                           "x-ogc-role": "primary-instant"}
     body = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"{base_url(request)}/collections/{cid}/queryables",
+            "$id": f"{base_url(request)}/collections/{segment(cid)}/queryables",
             "type": "object", "title": cid, "properties": props, "additionalProperties": False}
     if wants_html(request):
         return page(request, "ogc_collection.html", doc=None, queryables=body, cid=cid, root=base_url(request))
     return json_response(body, "application/schema+json")
 
 
-@router.get("/collections/{cid}/items", summary="Features, filtered and paged (follow the next link)")
+@router.get("/collections/{cid:segment}/items", summary="Features, filtered and paged (follow the next link)")
 def items(request: Request, cid: str, store: Annotated[Store, Depends(get_store)]):
     """Parameters: `bbox`, `datetime` (RFC 3339 instant or interval, `..` for an open end), `limit`
     (1–10000, larger values are clamped), any queryable property (`countryCode=TH`), `filter` in CQL2 text
@@ -255,7 +259,7 @@ def items(request: Request, cid: str, store: Annotated[Store, Depends(get_store)
     return json_response(body, GEOJSON)
 
 
-@router.get("/collections/{cid}/items/{fid}", summary="One feature")
+@router.get("/collections/{cid:segment}/items/{fid:segment}", summary="One feature")
 def item(request: Request, cid: str, fid: str, store: Annotated[Store, Depends(get_store)]):
     known_collection(request, store, cid)
     record = get_visible(store, base_filters(request), fid)
@@ -264,8 +268,10 @@ def item(request: Request, cid: str, fid: str, store: Annotated[Store, Depends(g
         raise CollectionNotFound(id=f"{cid}/items/{fid}")
     body = feature(record)
     root = base_url(request)
-    body["links"] = [*self_links(request, GEOJSON),
-                     link(f"{root}/collections/{cid}", "collection", JSON, "The collection")]
+    collection_href = f"{root}/collections/{segment(cid)}"
+    here = urlsplit(f"{collection_href}/items/{segment(fid)}").path
+    body["links"] = [*self_links(request, GEOJSON, path=here),
+                     link(collection_href, "collection", JSON, "The collection")]
     if wants_html(request):
         return page(request, "ogc_item.html", doc=body, cid=cid, root=root)
     return json_response(body, GEOJSON)

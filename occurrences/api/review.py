@@ -25,36 +25,36 @@ def _feature(record: dict):
     return JSONResponse(feature(record), media_type=MEDIA_TYPES["geojson"])
 
 
-@router.post("/occurrences/{occurrence_id}/accept", summary="Accept a record (optionally with corrections)")
+@router.post("/occurrences/{occurrence_id:segment}/accept", summary="Accept a record (optionally with corrections)")
 def accept(occurrence_id: str, user: Reviewer, store=Depends(get_store),
            changes: Annotated[dict | None, Body(embed=True)] = None):
     return _feature(R.accept(store, occurrence_id, user, changes))
 
 
-@router.post("/occurrences/{occurrence_id}/reject", summary="Reject a record, with a reason")
+@router.post("/occurrences/{occurrence_id:segment}/reject", summary="Reject a record, with a reason")
 def reject(occurrence_id: str, user: Reviewer, reason: Annotated[str, Body(embed=True)], store=Depends(get_store)):
     return _feature(R.reject(store, occurrence_id, user, reason))
 
 
-@router.post("/occurrences/{occurrence_id}/accept-suggestion",
+@router.post("/occurrences/{occurrence_id:segment}/accept-suggestion",
              summary="Apply the suggested fix of a quality flag (e.g. swapped coordinates) and accept")
 def accept_suggestion(occurrence_id: str, user: Reviewer, code: Annotated[str, Body(embed=True)],
                       store=Depends(get_store), suggestion: Annotated[dict | None, Body(embed=True)] = None):
     return _feature(R.accept_suggestion(store, occurrence_id, code, user, suggestion))
 
 
-@router.patch("/occurrences/{occurrence_id}", summary="Edit a record (reviewers; submitters: own pending records)")
+@router.patch("/occurrences/{occurrence_id:segment}", summary="Edit a record (reviewers; submitters: own pending records)")
 def edit(occurrence_id: str, user: Submitter, changes: Annotated[dict, Body()], store=Depends(get_store)):
     return _feature(R.edit(store, occurrence_id, changes, user))
 
 
-@router.post("/occurrences/{occurrence_id}/sensitivity", summary="Make a record more sensitive")
+@router.post("/occurrences/{occurrence_id:segment}/sensitivity", summary="Make a record more sensitive")
 def sensitivity(occurrence_id: str, user: Submitter, level: Annotated[str, Body(embed=True)],
                 store=Depends(get_store)):
     return _feature(R.raise_sensitivity(store, occurrence_id, level, user))
 
 
-@router.get("/occurrences/{occurrence_id}/history", summary="Audit trail of a record (who, when, before, after)")
+@router.get("/occurrences/{occurrence_id:segment}/history", summary="Audit trail of a record (who, when, before, after)")
 def history(occurrence_id: str, user: Annotated[User, Depends(current_user)], store=Depends(get_store)):
     entries = R.history(store, occurrence_id, user)
     return {"occurrenceID": occurrence_id,
@@ -79,23 +79,23 @@ def queue_page(request: Request, store=Depends(get_store)):
 
 def _back(request: Request) -> RedirectResponse:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or ""
-    return RedirectResponse("/review" + (f"?lang={lang}" if lang else ""), status_code=303)
+    return RedirectResponse("/review" + (f"?{urlencode({'lang': lang})}" if lang else ""), status_code=303)
 
 
-@pages.post("/review/{occurrence_id}/accept")
+@pages.post("/review/{occurrence_id:segment}/accept")
 def accept_form(request: Request, occurrence_id: str, user: Reviewer, store=Depends(get_store)):
     R.accept(store, occurrence_id, user)
     return _back(request)
 
 
-@pages.post("/review/{occurrence_id}/reject")
+@pages.post("/review/{occurrence_id:segment}/reject")
 def reject_form(request: Request, occurrence_id: str, user: Reviewer, reason: Annotated[str, Form()] = "",
                 store=Depends(get_store)):
     R.reject(store, occurrence_id, user, reason)
     return _back(request)
 
 
-@pages.post("/review/{occurrence_id}/fix")
+@pages.post("/review/{occurrence_id:segment}/fix")
 def fix_form(request: Request, occurrence_id: str, user: Reviewer, code: Annotated[str, Form()],
              store=Depends(get_store)):
     R.accept_suggestion(store, occurrence_id, code, user)

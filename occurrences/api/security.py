@@ -19,9 +19,10 @@ from http.cookies import SimpleCookie
 
 from starlette.exceptions import HTTPException
 
-from ..auth import SESSION, authenticate
+from ..auth import SESSION, TooManyAttempts, authenticate
 from ..errors import PayloadTooLarge
 from ..i18n import negotiate
+from .limiter import AttemptLimiter, client_key
 
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
@@ -70,11 +71,22 @@ class SecurityMiddleware:
         authorization = headers.get("authorization", "")
         if authorization[:7].lower() == "bearer ":
             user = authenticate(store, authorization[7:].strip())
-            state["user"], state["auth"] = (user, "bearer") if user else (ANONYMOUS, "invalid")
+            state["user"], state["auth"] = (user, "bearer") if user else (ANONYMOUS, self._failed(scope, store))
         elif cookies.get(SESSION_COOKIE):
             user = authenticate(store, cookies[SESSION_COOKIE], SESSION)
             if user:
                 state["user"], state["auth"] = user, "session"
+
+    @staticmethod
+    def _failed(scope, state_store) -> str:
+        """A wrong Bearer token counts as a failed sign-in of the client's address (see .limiter)."""
+        state = scope["state"]
+        try:
+            AttemptLimiter(state_store).fail(client_key(scope, scope["app"].state.settings.trusted_proxies))
+        except TooManyAttempts as exc:
+            state["retry_after"] = exc.params["seconds"]
+            return "limited"
+        return "invalid"
 
     def _limited(self, receive):
         seen = 0

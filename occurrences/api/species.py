@@ -76,7 +76,7 @@ def vendor_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "srcjs"
 
 
-@router.get("/species/{name}/range", summary="EOO, AOO and IUCN criterion B thresholds")
+@router.get("/species/{name:segment}/range", summary="EOO, AOO and IUCN criterion B thresholds")
 def species_range(request: Request, name: str, store: Annotated[Store, Depends(get_store)]):
     """Extent of occurrence and area of occupancy of the records matching the filters (e.g. `countryCode`,
     `eventDate`) that carry no geospatial issue. See `method` in the answer for how they are computed."""
@@ -85,7 +85,7 @@ def species_range(request: Request, name: str, store: Annotated[Store, Depends(g
     return JSONResponse({"scientificName": info.scientific_name, **figures.to_dict()})
 
 
-@router.get("/species/{name}/map.{fmt}", summary="Static map (PNG or SVG)", response_class=Response)
+@router.get("/species/{name:segment}/map.{fmt}", summary="Static map (PNG or SVG)", response_class=Response)
 def species_map(request: Request, name: str, fmt: Literal["png", "svg"],
                 store: Annotated[Store, Depends(get_store)],
                 colour: Annotated[Literal["basisOfRecord", "age"], Query()] = "basisOfRecord",

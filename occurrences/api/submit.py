@@ -22,6 +22,7 @@ from ..ingest import FileRejected, import_bytes, submit_record
 from ..logs import log_event, log_import
 from .auth import require_role
 from .deps import get_store, request_language
+from .paths import segment
 
 router = APIRouter(tags=["submit"])
 pages = APIRouter(include_in_schema=False)
@@ -71,7 +72,8 @@ def post_occurrence(request: Request, submission: Annotated[Submission, Body()],
         raise
     log_event("import", via="api", source="", submitted_by=user.name, rows=1, stored=1,
               id=record.get("occurrenceID"))
-    return JSONResponse(record, status_code=201)
+    return JSONResponse(record, status_code=201,
+                        headers={"Location": f"/occurrences/{segment(record['occurrenceID'])}"})
 
 
 # -- pages ---------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..store.owners import ANONYMOUS_OWNER
 from .common import Interchange, import_interchange
 from .detect import detect_format
 
@@ -38,7 +39,7 @@ def read(path: str | Path, fmt: str | None = None, progress=None) -> Interchange
     return _readers()[fmt](Path(path), progress=progress)
 
 
-def import_path(store, path: str | Path, *, fmt: str | None = None, submitted_by: str = "anonymous",
+def import_path(store, path: str | Path, *, fmt: str | None = None, submitted_by: str = ANONYMOUS_OWNER,
                 lang: str | None = None, dry_run: bool = False, progress=None, access: str = "public",
                 **store_options):
     """Import one file of a format in :data:`READERS`; returns ``ingest.ImportResult``. Raises

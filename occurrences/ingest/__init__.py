@@ -29,6 +29,7 @@ from ..i18n import DEFAULT_LANGUAGE
 from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from ..store.access import OWN, PUBLIC, STATUSES, parse_access
+from ..store.owners import ANONYMOUS_OWNER
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
 from .encodings import ENCODING_LABELS
@@ -59,17 +60,16 @@ class ImportResult:
         return build_report(self.batch, self.statuses, self.source, self.first_row)
 
 
-def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lang: str | None = None,
+def import_file(store, path: str | Path, *, submitted_by: str = ANONYMOUS_OWNER, lang: str | None = None,
                 dry_run: bool = False, access: str = PUBLIC, **kwargs) -> ImportResult:
     path = Path(path)
     return import_bytes(store, path.read_bytes(), path.name, submitted_by=submitted_by, lang=lang,
                         dry_run=dry_run, access=access, **kwargs)
 
 
-def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
+def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS_OWNER, lang: str | None = None,
                  dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
-                 access: str = PUBLIC,
-                 **store_options) -> ImportResult:
+                 access: str = PUBLIC, **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
     ``encoding``: a CSV's text encoding, when detection should not decide.
 

@@ -5,7 +5,8 @@ Access strings (set by the API/CLI from the authenticated user, never parsed fro
 
 * ``public``: accepted records only; sensitive records come back generalised (see :mod:`occurrences.sensitivity`)
   and every spatial filter tests the generalised point, so a narrow bbox cannot tell cell-mates apart;
-* ``own:NAME``: a submitter: the public view, plus NAME's own records of any status, precise;
+* ``own:NAME``: a submitter: the public view, plus NAME's own records of any status, precise (NAME is an
+  account; records no account submitted carry a label owner, see :mod:`occurrences.store.owners`);
 * ``full``: reviewers and admins (and the operator's CLI): everything, precise.
 
 What the public sees of a sensitive record must not depend on its precise point: besides the coordinates, the
@@ -24,6 +25,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .. import sensitivity as SENS
+from .owners import is_label_owner
 from .sql import CELL_COLUMNS, CELL_PER_DEGREE, TABLE, Dialect, cell_ranges, cells_of, quote
 
 PUBLIC, OWN, FULL = "public", "own", "full"
@@ -53,11 +55,13 @@ PUBLIC_POINT = ("_pub_lon", "_pub_lat", "_pub_cell")
 
 
 def parse_access(access: str | None) -> tuple[str, str | None]:
-    """``"own:alice"`` → ``("own", "alice")``; unknown → ``("public", None)``."""
+    """``"own:alice"`` → ``("own", "alice")``; unknown, or a label owner such as ``own:(cli)`` (no account can
+    be one, see occurrences.store.owners) → ``("public", None)``."""
     if access == FULL:
         return FULL, None
     if access and access.startswith(OWN + ":") and len(access) > len(OWN) + 1:
-        return OWN, access[len(OWN) + 1:]
+        user = access[len(OWN) + 1:]
+        return (PUBLIC, None) if is_label_owner(user) else (OWN, user)
     return PUBLIC, None
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from .filters import Filters
+from .owners import ANONYMOUS_OWNER
 
 FACET_FIELDS = ("countryCode", "scientificName", "year", "month", "basisOfRecord", "stateProvince",
                 "recordedBy", "issue", "language")
@@ -44,7 +45,7 @@ class AddResult:
 class Store(Protocol):
     url: str
 
-    def add_many(self, records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str = "anonymous"
+    def add_many(self, records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str = ANONYMOUS_OWNER
                  ) -> AddResult:
         """Store canonical records in one transaction: all or nothing. ``records`` may be a list of dicts or
         a mapping of column name → sequence (the fast path for bulk imports)."""

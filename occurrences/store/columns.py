@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidValue
+from ..errors import InvalidValue, PathStepIdentifier
 from ..records import (BASIS_OF_RECORD, FIELD_BY_NAME, FIELD_NAMES, GEOSPATIAL_ISSUES, date_bounds,
                        new_occurrence_id, now_iso)
 from .access import PUBLIC_DERIVED, public_derived
@@ -19,6 +19,9 @@ from .sql import cells_of
 SENSITIVITY_INPUT = "sensitivity"
 DERIVED = ("_start", "_end", "_cell", "_geo_issue") + PUBLIC_DERIVED
 STORED_COLUMNS = FIELD_NAMES + DERIVED
+
+
+PATH_STEPS = (".", "..")  # identifiers no link can carry (see occurrences.api.paths)
 
 
 def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str,
@@ -36,6 +39,9 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
 
     out: dict[str, list] = {name: cols.get(name) or [None] * n for name in FIELD_NAMES}
     out["occurrenceID"] = [v if v else new_occurrence_id() for v in out["occurrenceID"]]
+    bad = _first_bad(out["occurrenceID"], lambda v: v in PATH_STEPS)
+    if bad is not None:
+        raise PathStepIdentifier(out["occurrenceID"][bad], row=bad + 1)
     for name in ("basisOfRecord", "scientificName", "eventDate"):
         _require(name, out[name])
     bad = _first_bad(out["basisOfRecord"], lambda v: v not in BASIS_OF_RECORD)

@@ -9,6 +9,7 @@ from .sql import TABLE, quote
 USER_TABLE = "app_user"
 CREDENTIAL_TABLE = "credential"
 AUDIT_TABLE = "audit"
+FAILURE_TABLE = "signin_failure"
 USER_COLUMNS = ("name", "role", "active", "created")
 AUDIT_COLUMNS = ("id", "occurrenceID", "at", "actor", "action", "reason", "before", "after")
 
@@ -28,6 +29,27 @@ def schema(serial_pk: str) -> list[str]:
         f'CREATE INDEX ix_status ON {quote(TABLE)} ("_status")',
         f'CREATE INDEX ix_pub_cell ON {quote(TABLE)} ("_pub_cell")',
     ]
+
+
+def failure_schema() -> list[str]:
+    """Failed sign-ins (wall-clock seconds), per limiter key: in the database so that every worker and every
+    machine behind a proxy counts the same attempts (occurrences.api.limiter)."""
+    f = quote(FAILURE_TABLE)
+    return [f"CREATE TABLE IF NOT EXISTS {f} (key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS ix_signin_failure ON {f} (key, at)"]
+
+
+def insert_failure(p: str, key: str, at: float) -> tuple[str, list]:
+    return f"INSERT INTO {quote(FAILURE_TABLE)} (key, at) VALUES ({p}, {p})", [key, at]
+
+
+def select_failures(p: str, key: str, since: float) -> tuple[str, list]:
+    """How many failures ``key`` has after ``since``, and the oldest of them."""
+    return f"SELECT count(*), min(at) FROM {quote(FAILURE_TABLE)} WHERE key = {p} AND at > {p}", [key, since]
+
+
+def delete_failures(p: str, before: float) -> tuple[str, list]:
+    return f"DELETE FROM {quote(FAILURE_TABLE)} WHERE at <= {p}", [before]
 
 
 def insert_user(p: str, name: str, role: str, created: str) -> tuple[str, list]:

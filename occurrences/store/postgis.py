@@ -32,6 +32,7 @@ from psycopg_pool import ConnectionPool
 from ..errors import InvalidValue, NotFound, StoreUnavailable
 from ..records import FIELD_NAMES, now_iso
 from . import access as A
+from . import owners as O
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -160,7 +161,17 @@ def _backfill_public(conn) -> None:
         last = rows[-1]["seq"]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+def _schema_v5() -> list:
+    """As SQLite's schema 6: owners that are no account (``cli``, free text) become label owners."""
+    return [O.relabel_migration("%s")]
+
+
+def _schema_v6() -> list:
+    """As SQLite's schema 7: failed sign-ins in the database, so several servers limit them as one."""
+    return P.failure_schema()
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -298,7 +309,7 @@ class PostGISStore:
         return f"ST_Intersects({target}, ST_GeomFromWKB(%s, {SRID}))", [shapely.to_wkb(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
         if status not in A.STATUSES:
             raise InvalidValue("status", status, reason="use pending, accepted or rejected")
         columns = columnar(records)
@@ -486,6 +497,17 @@ class PostGISStore:
 
     def delete_credential(self, token_hash: str) -> None:
         self._write(*P.delete_credential("%s", token_hash))
+
+    # -- sign-in limiter state (occurrences.api.limiter) -------------------------------------------------
+    def add_failure(self, key: str, at: float, forget_before: float) -> None:
+        """Record a failed sign-in of ``key``, and forget every failure older than ``forget_before``."""
+        self._write(*P.delete_failures("%s", forget_before))
+        self._write(*P.insert_failure("%s", key, at))
+
+    def failures(self, key: str, since: float) -> tuple[int, float | None]:
+        """Failures of ``key`` after ``since``: how many, and when the oldest of them was."""
+        row = self._read(*P.select_failures("%s", key, since))[0]
+        return int(row[0]), row[1]
 
     def _write(self, sql: str, params: list) -> int:
         with self.pool.connection() as conn, conn.transaction():

@@ -23,6 +23,7 @@ from ..errors import Conflict, InvalidValue, NotFound, StoreUnavailable
 from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
 from ..sensitivity import LEVELS
 from . import access as A
+from . import owners as O
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -171,10 +172,20 @@ def _schema_v5() -> list:
             lambda conn: _backfill_public(conn, A.PUBLIC_DERIVED)]
 
 
+def _schema_v6() -> list:
+    """Records belong to accounts: owners that are no account (``cli``, free text) become label owners."""
+    return [O.relabel_migration("?")]
+
+
+def _schema_v7() -> list:
+    """Failed sign-ins in the database, so several server processes limit them as one."""
+    return P.failure_schema()
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration (schema 2's backfill now
 # names its columns: later schemas add public columns it must not write). An entry returns SQL statements
 # and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
 
 
 class _Geometries:
@@ -302,7 +313,7 @@ class SQLiteStore:
         return f"occ_within(?, {lon}, {lat}) = 1", [self._geoms.key(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
         if status not in A.STATUSES:
             raise InvalidValue("status", status, reason="use pending, accepted or rejected")
         cols = to_columns(records, submitted_by=submitted_by)
@@ -480,6 +491,17 @@ class SQLiteStore:
 
     def delete_credential(self, token_hash: str) -> None:
         self._write(*P.delete_credential("?", token_hash))
+
+    # -- sign-in limiter state (occurrences.api.limiter) -------------------------------------------------
+    def add_failure(self, key: str, at: float, forget_before: float) -> None:
+        """Record a failed sign-in of ``key``, and forget every failure older than ``forget_before``."""
+        self._write(*P.delete_failures("?", forget_before))
+        self._write(*P.insert_failure("?", key, at))
+
+    def failures(self, key: str, since: float) -> tuple[int, float | None]:
+        """Failures of ``key`` after ``since``: how many, and when the oldest of them was."""
+        row = self.conn.execute(*P.select_failures("?", key, since)).fetchone()
+        return int(row[0]), row[1]
 
     def _write(self, sql: str, params: list) -> int:
         conn = self.conn

@@ -14,10 +14,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, gettext, translate, translations
 from ..api.deps import request_language
+from ..api.paths import segment
 
 HERE = Path(__file__).parent
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                    extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+_env.filters["segment"] = segment  # identifiers in links: one path segment each, "/" and "?" encoded
 _env.install_gettext_callables(gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True)
 
 

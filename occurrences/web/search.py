@@ -69,7 +69,7 @@ def search(request: Request, store: Annotated[Store, Depends(get_store)]):
     return render(request, "search.html", **context)
 
 
-@router.get("/records/{occurrence_id}", response_class=HTMLResponse)
+@router.get("/records/{occurrence_id:segment}", response_class=HTMLResponse)
 def record_page(request: Request, occurrence_id: str, store: Annotated[Store, Depends(get_store)]):
     record = get_visible(store, request_filters(request, params={}), occurrence_id)
     if record is None:

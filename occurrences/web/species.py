@@ -46,7 +46,7 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-@router.get("/species/{name}", response_class=HTMLResponse)
+@router.get("/species/{name:segment}", response_class=HTMLResponse)
 def species_page(request: Request, name: str, store: Annotated[Store, Depends(get_store)]):
     lang = request_language(request)
     filters, info = species_filters(request, name, store)
