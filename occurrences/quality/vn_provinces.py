@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -69,11 +69,18 @@ class Unit:
 class VnProvinces:
     units: list[Unit]
     successor: dict[str, Unit]  # former name key → the new unit it became
-    polygons: dict[str, object] = field(default_factory=dict)  # new unit name → shapely geometry
+    folder: Path
     by_key: dict[tuple[str, str], Unit] = field(init=False)  # (set, name_key) → unit
 
     def __post_init__(self):
         self.by_key = {(u.set, name_key(name)): u for u in self.units for name in (u.name, u.names["en"])}
+
+    @cached_property
+    def polygons(self) -> dict[str, object]:
+        """New unit name → shapely geometry; read on first use (a name lookup or filter never needs them)."""
+        geojson = json.loads((self.folder / "vn_provinces_34.geojson").read_text("utf-8"))
+        return {f["properties"]["name"]: shapely.from_geojson(json.dumps(f["geometry"]))
+                for f in geojson["features"]}
 
     def find(self, name: str, unit_set: str) -> Unit | None:
         key = name_key(name)
@@ -120,9 +127,7 @@ def _load_cached(folder: str, *_stamps) -> VnProvinces:
     new = {name_key(u.name): u for u in units if u.set == NEW}
     with (base / "old63_to_new34.csv").open(encoding="utf-8", newline="") as fh:
         successor = {name_key(row["old_name"]): new[name_key(row["new_name"])] for row in csv.DictReader(fh)}
-    geojson = json.loads((base / "vn_provinces_34.geojson").read_text("utf-8"))
-    polygons = {f["properties"]["name"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in geojson["features"]}
-    return VnProvinces(units, successor, polygons)
+    return VnProvinces(units, successor, base)
 
 
 def _unit(row: dict) -> Unit:
@@ -141,3 +146,11 @@ def locate(p: VnProvinces, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         shapely.prepare(geom)
         out[shapely.contains_xy(geom, lon, lat) & (out == "")] = name
     return out
+
+
+def expand_province_names(values: list[str]) -> list[str]:
+    """``values`` plus, for each name of a Viet Nam unit, the names of the same area before and after the
+    merger (:meth:`VnProvinces.related_names`), so a filter on either name finds the records of the other.
+    Depends on the fixed unit table only, never on stored data."""
+    p = load()
+    return list(dict.fromkeys([*values, *(name for value in values for name in p.related_names(value))]))
