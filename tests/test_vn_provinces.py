@@ -144,3 +144,47 @@ def test_a_mapping_with_an_unknown_name_is_refused_and_the_previous_data_kept(tm
         build(src, out)
     assert says in str(err.value) and "previous province data kept" in str(err.value)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_map_sets_follow_the_records_dates():
+    from occurrences.quality.vn_provinces import set_for_dates, set_for_years
+
+    assert set_for_dates([]) == NEW and set_for_years(None) == NEW  # default: current
+    assert set_for_dates(["2024-12-31", "2025-06-30"]) == OLD
+    assert set_for_dates(["2024-12-31", "2025-07-01"]) == NEW
+    assert set_for_years([2019, 2024]) == OLD and set_for_years([2019, 2025]) == NEW
+
+
+@pytest.fixture(scope="module")
+def built_provinces():
+    from occurrences.maps import basemap
+
+    if basemap.province_file() is None:
+        pytest.skip("province borders are drawn only after `occurrences geodata build` (npm)")
+
+
+def test_map_draws_viet_nam_with_the_units_of_the_records_dates(built_provinces, tmp_path):
+    import json
+
+    import shapely
+    from fastapi.testclient import TestClient
+
+    from occurrences.api import create_app
+    from occurrences.settings import Settings
+
+    # The border between the former Quảng Bình and Quảng Trị (near 17.1 N on the coast) is gone after the merger.
+    old_border = shapely.box(106.6, 16.9, 107.0, 17.2)
+    with TestClient(create_app(Settings(db=f"sqlite:///{tmp_path / 'm.db'}"))) as client:
+        def vn_lines(params):
+            r = client.get("/maps/provinces.geojson", params=params)
+            assert r.status_code == 200
+            feature = next(f for f in r.json()["features"] if f["properties"]["country"] == "VN")
+            return shapely.from_geojson(json.dumps(feature["geometry"]))
+
+        current, before, after = vn_lines({}), vn_lines({"date": "2024-05"}), vn_lines({"date": "2025-09-14"})
+        assert current.equals(after) and not current.equals(before)
+        assert before.intersects(old_border) and not after.intersects(old_border)
+        # Đồng Hới (former Quảng Bình) and Đông Hà (former Quảng Trị) are one unit now: no border between them.
+        between = shapely.LineString([DONG_HOI[::-1], DONG_HA[::-1]])
+        assert before.intersects(between) and not after.intersects(between)
+        assert client.get("/maps/provinces.geojson", params={"date": "soon"}).status_code == 400

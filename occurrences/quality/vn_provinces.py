@@ -154,3 +154,16 @@ def expand_province_names(values: list[str]) -> list[str]:
     Depends on the fixed unit table only, never on stored data."""
     p = load()
     return list(dict.fromkeys([*values, *(name for value in values for name in p.related_names(value))]))
+
+
+def set_for_dates(last_days) -> str:
+    """The unit set a map of records with these last days (ISO dates or ``date``) should draw: the 63 former
+    units when every record ends before 2025-07-01, else (and with no dates: the default) the current 34."""
+    days = [date.fromisoformat(str(d)[:10]) if not isinstance(d, date) else d for d in last_days if d]
+    return OLD if days and max(days) <= OLD_UNTIL else NEW
+
+
+def set_for_years(years) -> str:
+    """:func:`set_for_dates` from years only: a year's last day stands for it (2025 counts as current)."""
+    valid = [int(y) for y in np.asarray(years if years is not None else [], dtype="float64") if np.isfinite(y) and y > 0]
+    return set_for_dates([date(y, 12, 31) for y in valid])
