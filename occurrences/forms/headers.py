@@ -18,9 +18,16 @@ from . import Form, FormField, load_form
 _SPACES = re.compile(r"\s+")
 
 
+# Spellings that look the same and that established translations use both of (field_truth.md §3): Khmer
+# subscript TA for subscript DA (រយៈបណ្តោយ / រយៈបណ្ដោយ) and Lao HO + LO for the ligature ຫຼ (ອັບໂຫລດ / ອັບໂຫຼດ).
+_FOLD = (("\u17d2\u178f", "\u17d2\u178a"), ("\u0eab\u0ea5", "\u0edc"))
+
+
 def header_key(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWSP, ZWJ, BOM, ...
+    for variant, canonical in _FOLD:
+        text = text.replace(variant, canonical)
     text = _SPACES.sub(" ", text).strip().rstrip("*").strip()
     return text.casefold()
 
@@ -52,8 +59,10 @@ def _label_index(form_id: str) -> dict[str, tuple[str, frozenset[str]]]:
     index: dict[str, tuple[str, set[str]]] = {header_key(t): (t, set()) for t in SUBMITTABLE}
     for f in form.fields:
         for lang in LANGUAGES:
-            term, langs = index.setdefault(header_key(f.labels[lang]), (f.term, set()))
-            langs.add(lang)
+            for label in (f.labels[lang], f.former.get(lang)):
+                if label:
+                    term, langs = index.setdefault(header_key(label), (f.term, set()))
+                    langs.add(lang)
     return {k: (t, frozenset(langs)) for k, (t, langs) in index.items()}
 
 
@@ -79,7 +88,7 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
     underscore form is the XLSForm choice name (ODK names cannot contain spaces). Labels match loosely."""
     f: FormField = load_form(form_id).field(term)
     exact = {text: c.value for c in f.choices for text in (c.value, c.value.replace(" ", "_"))}
-    labels = {header_key(text): c.value for c in f.choices for text in c.labels.values()}
+    labels = {header_key(text): c.value for c in f.choices for text in (*c.labels.values(), *c.former.values())}
     return exact, labels
 
 
