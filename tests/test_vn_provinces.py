@@ -188,3 +188,17 @@ def test_map_draws_viet_nam_with_the_units_of_the_records_dates(built_provinces,
         between = shapely.LineString([DONG_HOI[::-1], DONG_HA[::-1]])
         assert before.intersects(between) and not after.intersects(between)
         assert client.get("/maps/provinces.geojson", params={"date": "soon"}).status_code == 400
+
+
+def test_an_import_stores_the_flag_with_the_new_name_to_accept(tmp_path):
+    from occurrences.ingest import import_bytes
+    from occurrences.store import Filters, open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'i.db'}")
+    data = ("occurrenceID,scientificName,basisOfRecord,eventDate,countryCode,stateProvince,decimalLatitude,"
+            "decimalLongitude\nvn-1,Paguma larvata,HumanObservation,2025-09-14,VN,Quảng Bình,17.4687,106.6227\n"
+            "vn-2,Paguma larvata,HumanObservation,2024-09-14,VN,Quảng Bình,17.4687,106.6227\n").encode()
+    import_bytes(store, data, "vn.csv", status="accepted")
+    merged = Filters(access="full", issue=["PROVINCE_MERGED"])
+    assert [r["occurrenceID"] for r in store.query(merged).records] == ["vn-1"]
+    store.close()

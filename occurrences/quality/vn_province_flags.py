@@ -40,7 +40,11 @@ def province_flags(names, country: np.ndarray, dates: np.ndarray, c: Coordinates
     rows = np.flatnonzero((country == "VN") & pd.notna(names) & (pd.Series(names).astype(str).str.strip() != ""))
     if not len(rows):
         return []
-    judged = [_judge(p, str(names[i]), dates[i]) for i in rows]
+    # Each distinct (name, date) is judged once: a batch repeats a few dozen provinces and dates many times.
+    keys = pd.Series([f"{names[i]}\x00{dates[i]}" for i in rows])
+    codes, uniques = pd.factorize(keys)
+    verdicts = [_judge(p, *key.split("\x00", 1)) for key in uniques]
+    judged = [verdicts[k] for k in codes]
     sets = _name_sets(rows, names, dates, judged)
     sets.append(_mismatch_set(p, rows, judged, c, b, tolerance_km, names))
     return sets
@@ -87,44 +91,60 @@ def _name_sets(rows, names, dates, judged) -> list[FlagSet]:
 
 def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | None, tol: float,
                   names) -> FlagSet:
-    """Points farther than ``tol`` from the unit their record names (for the record's date)."""
-    located_ok = c.usable[rows]
-    hit, dist, where = [], [], []
-    for k, i in enumerate(rows):
-        unit = judged[k][1]
-        geom = _geometry(p, unit, b) if unit is not None and located_ok[k] else None
-        if geom is None or shapely.contains_xy(geom, c.lon[i], c.lat[i]):
+    """Points farther than ``tol`` from the unit their record names (for the record's date), one array
+    operation per unit."""
+    units = np.array([j[1] for j in judged], object)
+    placed = c.usable[rows] & (units != None)  # noqa: E711
+    hit, dist, named, where = [], [], [], []
+    for unit in dict.fromkeys(units[placed]):
+        geom = _geometry(p, unit, b)
+        if geom is None:
             continue
-        km = shapely.distance(geom, shapely.Point(c.lon[i], c.lat[i])) * KM_PER_DEGREE
-        if km > tol:
-            hit.append(i)
-            dist.append(round(km, 1))
-            where.append(_located(p, unit.set, c.lon[i], c.lat[i], b))
-    idx = np.asarray(hit, np.int64)
-    province = np.array([judged[list(rows).index(i)][1].name for i in hit], object)
+        idx = rows[placed & (units == unit)]
+        idx = idx[~shapely.contains_xy(geom, c.lon[idx], c.lat[idx])]
+        km = shapely.distance(geom, shapely.points(c.lon[idx], c.lat[idx])) * KM_PER_DEGREE
+        far = km > tol
+        hit.append(idx[far])
+        dist.append(np.round(km[far], 1))
+        named += [unit.name] * int(far.sum())
+        where.append(_located(p, unit.set, c.lon[idx[far]], c.lat[idx[far]], b))
+    idx = np.concatenate(hit) if hit else np.zeros(0, np.int64)
+    order = np.argsort(idx, kind="stable")
+    idx = idx[order]
     return FlagSet(d.PROVINCE_COORDINATE_MISMATCH, FIELD, idx, names[idx],
-                   {"lat": c.lat[idx], "lon": c.lon[idx], "distance_km": np.array(dist, float),
-                    "province": province, "located": np.array(where, object)})
+                   {"lat": c.lat[idx], "lon": c.lon[idx],
+                    "distance_km": (np.concatenate(dist) if dist else np.zeros(0))[order],
+                    "province": np.array(named, object)[order],
+                    "located": (np.concatenate(where) if where else np.zeros(0, object))[order]})
 
 
 def _geometry(p: VnProvinces, unit: Unit, b: Boundaries | None):
     if unit.set == NEW:
-        return p.polygons.get(unit.name)
+        return p.prepared.get(unit.name)
     built = b.provinces if b is not None else None
     if built is None:
         return None  # the former units' polygons come only from `occurrences geodata build`
     match = np.flatnonzero(built.codes == unit.code)
-    return built.geometries[match[0]] if len(match) else None
+    if not len(match):
+        return None
+    shapely.prepare(built.geometries[match[0]])
+    return built.geometries[match[0]]
 
 
-def _located(p: VnProvinces, unit_set: str, lon: float, lat: float, b: Boundaries | None):
+def _located(p: VnProvinces, unit_set: str, lon: np.ndarray, lat: np.ndarray, b: Boundaries | None) -> np.ndarray:
+    """Name of the unit of the same set each point lies in; NO_PROVINCE where none."""
+    out = np.full(len(lon), NO_PROVINCE, object)
     if unit_set == NEW:
-        inside = [name for name, geom in p.polygons.items() if shapely.contains_xy(geom, lon, lat)]
-        return inside[0] if inside else NO_PROVINCE
-    built = b.provinces
-    inside = np.flatnonzero((built.countries == "VN") & shapely.contains_xy(built.geometries, lon, lat))
-    if not len(inside):
-        return NO_PROVINCE
-    code = built.codes[inside[0]]
-    unit = next((u for u in p.units if u.set == OLD and u.code == code), None)
-    return unit.name if unit else str(built.names[inside[0]])
+        candidates = list(p.prepared.items())
+    else:
+        built = b.provinces
+        candidates = []
+        for i in np.flatnonzero(built.countries == "VN"):
+            unit = next((u for u in p.units if u.set == OLD and u.code == built.codes[i]), None)
+            shapely.prepare(built.geometries[i])
+            candidates.append((unit.name if unit else str(built.names[i]), built.geometries[i]))
+    for name, geom in candidates:
+        if not len(lon):
+            break
+        out[(out == NO_PROVINCE) & shapely.contains_xy(geom, lon, lat)] = name
+    return out

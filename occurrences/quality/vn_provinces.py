@@ -82,6 +82,13 @@ class VnProvinces:
         return {f["properties"]["name"]: shapely.from_geojson(json.dumps(f["geometry"]))
                 for f in geojson["features"]}
 
+    @cached_property
+    def prepared(self) -> dict[str, object]:
+        """:attr:`polygons`, prepared for fast point-in-polygon tests."""
+        for geom in self.polygons.values():
+            shapely.prepare(geom)
+        return self.polygons
+
     def find(self, name: str, unit_set: str) -> Unit | None:
         key = name_key(name)
         key = name_key(_ALIASES.get(key, key)) if key in _ALIASES else key
