@@ -96,6 +96,7 @@ def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | 
     units = np.array([j[1] for j in judged], object)
     placed = c.usable[rows] & (units != None)  # noqa: E711
     hit, dist, named, where = [], [], [], []
+    candidates: dict[str, list] = {}
     for unit in dict.fromkeys(units[placed]):
         geom = _geometry(p, unit, b)
         if geom is None:
@@ -107,7 +108,9 @@ def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | 
         hit.append(idx[far])
         dist.append(np.round(km[far], 1))
         named += [unit.name] * int(far.sum())
-        where.append(_located(p, unit.set, c.lon[idx[far]], c.lat[idx[far]], b))
+        if unit.set not in candidates:
+            candidates[unit.set] = _candidates(p, unit.set, b)
+        where.append(_located(candidates[unit.set], c.lon[idx[far]], c.lat[idx[far]]))
     idx = np.concatenate(hit) if hit else np.zeros(0, np.int64)
     order = np.argsort(idx, kind="stable")
     idx = idx[order]
@@ -131,20 +134,24 @@ def _geometry(p: VnProvinces, unit: Unit, b: Boundaries | None):
     return built.geometries[match[0]]
 
 
-def _located(p: VnProvinces, unit_set: str, lon: np.ndarray, lat: np.ndarray, b: Boundaries | None) -> np.ndarray:
-    """Name of the unit of the same set each point lies in; NO_PROVINCE where none."""
+def _located(candidates: list[tuple[str, object]], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Name of the unit each point lies in, among ``candidates`` (name, prepared geometry); NO_PROVINCE if none."""
     out = np.full(len(lon), NO_PROVINCE, object)
-    if unit_set == NEW:
-        candidates = list(p.prepared.items())
-    else:
-        built = b.provinces
-        candidates = []
-        for i in np.flatnonzero(built.countries == "VN"):
-            unit = next((u for u in p.units if u.set == OLD and u.code == built.codes[i]), None)
-            shapely.prepare(built.geometries[i])
-            candidates.append((unit.name if unit else str(built.names[i]), built.geometries[i]))
     for name, geom in candidates:
         if not len(lon):
             break
         out[(out == NO_PROVINCE) & shapely.contains_xy(geom, lon, lat)] = name
+    return out
+
+
+def _candidates(p: VnProvinces, unit_set: str, b: Boundaries | None) -> list[tuple[str, object]]:
+    """The units of one set with their prepared polygons: the 34 from the repository, or the 63 built ones."""
+    if unit_set == NEW:
+        return list(p.prepared.items())
+    built = b.provinces
+    by_code = {u.code: u.name for u in p.units if u.set == OLD}
+    out = []
+    for i in np.flatnonzero(built.countries == "VN"):
+        shapely.prepare(built.geometries[i])
+        out.append((by_code.get(built.codes[i], str(built.names[i])), built.geometries[i]))
     return out

@@ -38,6 +38,7 @@ _UNIT_WORDS = re.compile(r"^(tinh|thanh pho|tp)\b|\b(province|city)$")
 _ALIASES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "saigon": "Hồ Chí Minh", "thuathienhue": "Thừa Thiên-Huế"}
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """'Tỉnh Khánh Hoà' → 'khanhhoa'; 'TP. Hồ Chí Minh' → 'hochiminh'; 'Đăk Lăk' → 'daklak'."""
     text = unicodedata.normalize("NFC", str(name)).replace("Đ", "D").replace("đ", "d").replace("Ð", "D")
