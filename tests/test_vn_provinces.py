@@ -48,7 +48,9 @@ def test_names_in_six_languages_each_with_its_source():
         assert set(unit.sources) == set(unit.names) and all(unit.sources.values())
     quang_tri = load().find("Quang Tri", NEW)
     assert quang_tri.names["lo"] == "ກວາງຕຣີ" and quang_tri.sources["lo"].startswith("iso-codes")
-    assert quang_tri.names["en"] == "Quang Tri" and quang_tri.sources["km"] == "romanised"
+    assert quang_tri.names["en"] == "Quảng Trị" and quang_tri.sources["en"] == "CLDR 48.2 subdivisions"
+    assert quang_tri.names["km"] == "Quang Tri" and quang_tri.sources["km"] == "romanised"
+    assert load().find("Hanoi", NEW).name == "Hà Nội"  # CLDR's English name finds the unit too
 
 
 def test_spelling_variants_are_one_name():
@@ -120,6 +122,14 @@ def test_the_build_reproduces_the_files_in_the_repository(tmp_path):
     out = build(_copy_source(tmp_path), tmp_path / "out")
     for name in ("units.csv", "old63_to_new34.csv", "vn_provinces_34.geojson"):
         assert (out / name).read_bytes() == (VN_DIR / name).read_bytes(), name
+
+
+def test_the_filter_expansion_has_the_romanised_names():
+    from occurrences.quality.vn_provinces import expand_province_names
+
+    names = expand_province_names(["Hà Nội"])
+    assert {"Hà Nội", "Ha Noi", "Hanoi", "Thành phố Hà Nội", "TP Hà Nội"} <= set(names)
+    assert expand_province_names(["Chiang Mai"]) == ["Chiang Mai"]
 
 
 @pytest.mark.parametrize("edit, says", [

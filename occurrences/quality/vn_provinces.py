@@ -48,6 +48,12 @@ def name_key(name: str) -> str:
     return text.replace(" ", "")
 
 
+def romanised(vi: str) -> str:
+    """The Vietnamese name without tone marks and with Đ → D, as English-language sources often write it."""
+    plain = unicodedata.normalize("NFD", vi.replace("Đ", "D").replace("đ", "d"))
+    return unicodedata.normalize("NFC", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
 @dataclass(frozen=True, eq=False)  # one object per unit: compared and hashed by identity
 class Unit:
     set: str  # OLD or NEW
@@ -108,7 +114,7 @@ class VnProvinces:
         out = []
         for unit in units:
             prefixes = ("Thành phố", "TP") if unit.kind == "city" else ("Tỉnh",)
-            out += [unit.name, unit.names["en"], *(f"{prefix} {unit.name}" for prefix in prefixes)]
+            out += [unit.name, romanised(unit.name), unit.names["en"], *(f"{prefix} {unit.name}" for prefix in prefixes)]
         return list(dict.fromkeys(out))
 
 

@@ -32,7 +32,7 @@ import shapely
 
 from ..errors import FileProblem
 from ..i18n import N_, translate
-from .vn_provinces import NEW_FROM, OLD_UNTIL, VN_DIR, name_key
+from .vn_provinces import NEW_FROM, OLD_UNTIL, VN_DIR, name_key, romanised
 
 SIMPLIFY_DEG = 0.005  # ~500 m: enough for "is the point in the named province", 320 kB instead of 3.9 MB
 MAPPING = "old63_to_new34.csv"
@@ -46,6 +46,9 @@ NEW_NAMES = {"TP HCM": "Hồ Chí Minh", "TP Huế": "Huế", "TP Hà Nội": "H
              "TP Đà Nẵng": "Đà Nẵng", "TP Cần Thơ": "Cần Thơ", "Khánh Hoà": "Khánh Hòa", "Thanh Hoá": "Thanh Hóa"}
 # ISO 3166-2 (as pycountry has it) misspells one province: the official name is Kiên Giang (level tone).
 ISO_CORRECTIONS = {"VN-47": "Kiên Giang"}
+# CLDR 48.2.0 subdivision names (npm cldr-subdivisions-full, subdivisions/en/en.json), Viet Nam's rows only.
+CLDR_EXTRACT = "cldr_subdivisions_en.csv"
+CLDR_SOURCE = "CLDR 48.2 subdivisions"
 CITIES = {"Hồ Chí Minh", "Huế", "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"}
 
 
@@ -150,33 +153,37 @@ def _unit_rows(old: dict[str, dict], new_units: dict[str, dict]) -> list[dict]:
 
 
 def _names(vi: str, iso_code: str) -> dict[str, str]:
-    """The unit's name per language with its source: iso-codes (via pycountry) where it has a translation in
-    that language, else the Vietnamese name, which is already in Latin script (romanised, no source)."""
+    """The unit's name per language with its source: CLDR's subdivision name (English only: CLDR 48 has no
+    Vietnamese subdivision names in th, vi, km, lo or my), else iso-codes (via pycountry) where it has a
+    translation in that language, else the Vietnamese name, already in Latin script, romanised."""
     import pycountry
 
     iso_name = pycountry.subdivisions.get(code=iso_code).name
     vi_iso = ISO_CORRECTIONS.get(iso_code, iso_name)
     version = metadata.version("pycountry")
     out = {"vi": vi, "source_vi": "official"}
+    cldr_en = _cldr_en().get(iso_code)
     for lang in ("en", "th", "km", "lo", "my"):
         translated = _iso_codes(lang).gettext(iso_name)
-        if translated != iso_name and _same_unit(vi, vi_iso):
+        if lang == "en" and cldr_en and _same_unit(vi, vi_iso):
+            out[lang], out[f"source_{lang}"] = cldr_en, CLDR_SOURCE
+        elif translated != iso_name and _same_unit(vi, vi_iso):
             out[lang], out[f"source_{lang}"] = translated, f"iso-codes via pycountry {version}"
         else:
-            out[lang], out[f"source_{lang}"] = _romanised(vi), "romanised"
+            out[lang], out[f"source_{lang}"] = romanised(vi), "romanised"
     return {k: out[k] for k in (*LANGS, *(f"source_{lang}" for lang in LANGS))}
+
+
+def _cldr_en() -> dict[str, str]:
+    """ISO code → CLDR English subdivision name, from the extract kept beside the data (see its README)."""
+    path = VN_DIR / CLDR_EXTRACT
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: row["en"] for row in csv.DictReader(fh)}
 
 
 def _same_unit(vi: str, iso_name: str) -> bool:
     # "Huế" (the new city) is not a translation of "Thừa Thiên-Huế" (the former province): no borrowed name.
     return name_key(vi) == name_key(iso_name)
-
-
-def _romanised(vi: str) -> str:
-    """The Vietnamese name without tone marks and with Đ → D, as English-language sources write it."""
-    plain = vi.replace("Đ", "D").replace("đ", "d")
-    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", plain)
-                                                if not unicodedata.combining(c)))
 
 
 def _iso_codes(lang: str) -> gettext.NullTranslations:
