@@ -212,3 +212,27 @@ def test_an_import_stores_the_flag_with_the_new_name_to_accept(tmp_path):
     merged = Filters(access="full", issue=["PROVINCE_MERGED"])
     assert [r["occurrenceID"] for r in store.query(merged).records] == ["vn-1"]
     store.close()
+
+
+def test_messages_name_the_province_in_the_readers_language_and_suggest_the_official_name():
+    flag = flags([record(DONG_HOI, "2025-09-14", "Quảng Bình")])[0][0]
+    assert "ກວາງຕຣີ (Quảng Trị)" in flag.message("lo")  # Lao name from iso-codes, the official one beside it
+    assert "Quảng Trị" in flag.message("vi") and "(Quảng Trị)" not in flag.message("vi")
+    assert flag.suggestion == {"stateProvince": "Quảng Trị"}  # what a reviewer accepts: the official name
+
+
+def test_a_reviewer_accepts_the_new_name_in_one_action(tmp_path):
+    from occurrences import review
+    from occurrences.auth import User
+    from occurrences.ingest import import_bytes
+    from occurrences.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    data = ("occurrenceID,scientificName,basisOfRecord,eventDate,countryCode,stateProvince,decimalLatitude,"
+            "decimalLongitude\nvn-1,Paguma larvata,HumanObservation,2025-09-14,VN,Tỉnh Quảng Bình,17.4687,106.6227\n").encode()
+    import_bytes(store, data, "vn.csv", submitted_by="alice")
+    record = store.get("vn-1", access="full")
+    assert review.suggestions(record) == {"PROVINCE_MERGED": {"stateProvince": "Quảng Trị"}}
+    fixed = review.accept_suggestion(store, "vn-1", "PROVINCE_MERGED", User("rita", "reviewer"))
+    assert fixed["stateProvince"] == "Quảng Trị" and "PROVINCE_MERGED" not in (fixed["issues"] or [])
+    store.close()

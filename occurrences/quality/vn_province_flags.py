@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from ..errors import InvalidValue
-from ..flags import Phrase
+from ..flags import LocalName, Phrase
 from ..i18n import N_
 from ..records import date_bounds
 from . import definitions as d
@@ -83,7 +83,7 @@ def _name_sets(rows, names, dates, judged) -> list[FlagSet]:
         for single in (True, False):
             pick = [k for k, (problem, _, units) in enumerate(judged) if problem == code and (len(units) == 1) == single]
             idx = rows[pick]
-            suggested = np.array([" / ".join(u.name for u in judged[k][2]) for k in pick], object)
+            suggested = np.array([_local(judged[k][2]) for k in pick], object)
             sets.append(FlagSet(code, FIELD, idx, names[idx], {"date": dates[idx], "suggested": suggested},
                                 {FIELD: suggested} if single else None))
     return sets
@@ -107,7 +107,7 @@ def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | 
         far = km > tol
         hit.append(idx[far])
         dist.append(np.round(km[far], 1))
-        named += [unit.name] * int(far.sum())
+        named += [_local([unit])] * int(far.sum())
         if unit.set not in candidates:
             candidates[unit.set] = _candidates(p, unit.set, b)
         where.append(_located(candidates[unit.set], c.lon[idx[far]], c.lat[idx[far]]))
@@ -119,6 +119,12 @@ def _mismatch_set(p: VnProvinces, rows, judged, c: Coordinates, b: Boundaries | 
                     "distance_km": (np.concatenate(dist) if dist else np.zeros(0))[order],
                     "province": np.array(named, object)[order],
                     "located": (np.concatenate(where) if where else np.zeros(0, object))[order]})
+
+
+def _local(units: list[Unit]) -> LocalName:
+    """The units' official names ("Quảng Trị", or "A / B"), shown in the reader's language in messages."""
+    langs = set().union(*(u.names for u in units))
+    return LocalName(" / ".join(u.name for u in units), {lang: " / ".join(u.names[lang] for u in units) for lang in langs})
 
 
 def _geometry(p: VnProvinces, unit: Unit, b: Boundaries | None):

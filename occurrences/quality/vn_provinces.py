@@ -181,3 +181,12 @@ def set_for_years(years) -> str:
     """:func:`set_for_dates` from years only: a year's last day stands for it (2025 counts as current)."""
     valid = [int(y) for y in np.asarray(years if years is not None else [], dtype="float64") if np.isfinite(y) and y > 0]
     return set_for_dates([date(y, 12, 31) for y in valid])
+
+
+def merged_into(name: str) -> str | None:
+    """The official name of the unit a former province (one that is no current unit) became; None otherwise."""
+    p = load()
+    if p.find(name, NEW) is not None:
+        return None
+    unit = p.find(name, OLD)
+    return p.successor[name_key(unit.name)].name if unit else None
