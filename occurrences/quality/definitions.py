@@ -6,8 +6,6 @@ RECORDED_DATE_INVALID are defined in :mod:`occurrences.flags` and reused here.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from ..flags import ERROR, WARNING, define
 from ..i18n import N_
 
@@ -20,7 +18,6 @@ UNCERTAINTY_MAX_M = 5_000_000.0  # GBIF treats larger values as invalid
 EARLIEST_YEAR = 1700
 BUDDHIST_ERA_OFFSET = 543  # BE year = CE year + 543 (Thai solar calendar)
 DEFAULT_TOLERANCE_KM = 5.0
-VN_NEW_PROVINCES_FROM = date(2025, 7, 1)  # Resolution 202/2025/QH15: Viet Nam's 63 provinces become 34
 
 COORDINATE_MISSING = "COORDINATE_MISSING"
 COORDINATE_INCOMPLETE = "COORDINATE_INCOMPLETE"

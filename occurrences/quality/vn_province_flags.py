@@ -25,7 +25,7 @@ from . import definitions as d
 from .boundaries import Boundaries
 from .coordinates import Coordinates
 from .result import FlagSet
-from .vn_provinces import NEW, OLD, Unit, VnProvinces, load, name_key
+from .vn_provinces import NEW, NEW_FROM, OLD, Unit, VnProvinces, load
 
 FIELD = "stateProvince"
 NO_PROVINCE = Phrase(N_("no province of Viet Nam"))
@@ -56,13 +56,13 @@ def _judge(p: VnProvinces, name: str, when) -> tuple[str | None, Unit | None, li
     new, old = p.find(name, NEW), p.find(name, OLD)
     if old is None and new is None:
         return None, None, []
-    if start is not None and start >= d.VN_NEW_PROVINCES_FROM and new is None:
-        successor = p.successor[name_key(old.name)]
+    if start is not None and start >= NEW_FROM and new is None:
+        successor = p.successor_of(old.name)
         return d.PROVINCE_MERGED, successor, [successor]
-    if end is not None and end < d.VN_NEW_PROVINCES_FROM and old is None:
+    if end is not None and end < NEW_FROM and old is None:
         before = p.predecessors(new)
         return d.PROVINCE_NOT_YET_CREATED, (before[0] if len(before) == 1 else None), before
-    if end is not None and end < d.VN_NEW_PROVINCES_FROM:
+    if end is not None and end < NEW_FROM:
         return None, old, []
     return None, new or old, []
 

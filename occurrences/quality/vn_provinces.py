@@ -35,7 +35,7 @@ OLD, NEW = "vn63", "vn34"
 VN_DIR = data_dir("geodata") / "vn-provinces"
 _UNIT_WORDS = re.compile(r"^(tinh|thanh pho|tp)\b|\b(province|city)$")
 # Other ways people write a unit (abbreviations, older names), matched like any other name.
-_ALIASES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "saigon": "Hồ Chí Minh", "thuathienhue": "Thừa Thiên-Huế"}
+_ALIASES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "saigon": "Hồ Chí Minh"}
 
 
 @lru_cache(maxsize=4096)
@@ -66,11 +66,6 @@ class Unit:
     valid_until: date | None
     merged_from: tuple[str, ...] = ()  # NEW units: the former units' names
 
-    def valid_on(self, start: date, end: date) -> bool:
-        """Existed on some day of [start, end]."""
-        return (self.valid_from is None or end >= self.valid_from) and \
-            (self.valid_until is None or start <= self.valid_until)
-
 
 @dataclass
 class VnProvinces:
@@ -98,8 +93,12 @@ class VnProvinces:
 
     def find(self, name: str, unit_set: str) -> Unit | None:
         key = name_key(name)
-        key = name_key(_ALIASES.get(key, key)) if key in _ALIASES else key
-        return self.by_key.get((unit_set, key))
+        return self.by_key.get((unit_set, name_key(_ALIASES[key]) if key in _ALIASES else key))
+
+    def successor_of(self, name: str) -> Unit | None:
+        """The new unit a former unit named ``name`` became (None if ``name`` is no former unit)."""
+        old = self.find(name, OLD)
+        return self.successor[name_key(old.name)] if old else None
 
     def predecessors(self, unit: Unit) -> list[Unit]:
         return [u for name in unit.merged_from if (u := self.find(name, OLD))]
@@ -107,7 +106,7 @@ class VnProvinces:
     def related_names(self, name: str) -> list[str]:
         """Every spelling of the units ``name`` is part of, before and after the merger: Quảng Trị → the new
         Quảng Trị and the former Quảng Bình and Quảng Trị, in Vietnamese and romanised. [] if not a VN unit."""
-        new = self.find(name, NEW) or self.successor.get(_canonical_key(self, name))
+        new = self.find(name, NEW) or self.successor_of(name)
         if new is None:
             return []
         units = [new, *self.predecessors(new)]
@@ -116,11 +115,6 @@ class VnProvinces:
             prefixes = ("Thành phố", "TP") if unit.kind == "city" else ("Tỉnh",)
             out += [unit.name, romanised(unit.name), unit.names["en"], *(f"{prefix} {unit.name}" for prefix in prefixes)]
         return list(dict.fromkeys(out))
-
-
-def _canonical_key(p: VnProvinces, name: str) -> str:
-    unit = p.find(name, OLD)
-    return name_key(unit.name) if unit else ""
 
 
 def load(folder: Path | str = VN_DIR) -> VnProvinces:
@@ -186,7 +180,5 @@ def set_for_years(years) -> str:
 def merged_into(name: str) -> str | None:
     """The official name of the unit a former province (one that is no current unit) became; None otherwise."""
     p = load()
-    if p.find(name, NEW) is not None:
-        return None
-    unit = p.find(name, OLD)
-    return p.successor[name_key(unit.name)].name if unit else None
+    unit = None if p.find(name, NEW) else p.successor_of(name)
+    return unit.name if unit else None
