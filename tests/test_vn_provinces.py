@@ -12,6 +12,8 @@ from occurrences.quality import check_batch
 from occurrences.quality.vn_provinces import NEW, OLD, VN_DIR, load, locate, name_key
 from occurrences.quality.vn_provinces_build import ProvinceMappingRejected, build
 
+from .support import browser_page, live_server, needs_chromium
+
 SOURCE = Path("/work/shared/data/vn-provinces-2025")
 DONG_HOI = (17.4687, 106.6227)  # former Quảng Bình, in Quảng Trị since 2025-07-01
 DONG_HA = (16.8163, 107.1003)  # former and new Quảng Trị
@@ -236,3 +238,25 @@ def test_a_reviewer_accepts_the_new_name_in_one_action(tmp_path):
     fixed = review.accept_suggestion(store, "vn-1", "PROVINCE_MERGED", User("rita", "reviewer"))
     assert fixed["stateProvince"] == "Quảng Trị" and "PROVINCE_MERGED" not in (fixed["issues"] or [])
     store.close()
+
+
+@pytest.mark.browser
+@needs_chromium()
+def test_species_map_draws_the_province_set_of_its_to_date(built_provinces, tmp_path):
+    from occurrences.demo import demo_records
+    from occurrences.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'map.db'}"
+    store = open_store(url)
+    store.add_many(demo_records(30), submitted_by="demo", status="accepted")
+    store.close()
+    with live_server(url) as base, browser_page() as page:
+        page.goto(f"{base}/species/Paguma%20larvata?lang=en")
+        page.wait_for_selector("#map[data-ready=true]", timeout=30_000)
+        source = "() => occMap.getSource('provinces').serialize().data"
+        assert page.evaluate(source).endswith("/maps/provinces.geojson")  # default: the current units
+        page.fill("input[name=dateTo]", "2024-12-31")
+        page.dispatch_event("input[name=dateTo]", "change")
+        assert page.evaluate(source).endswith("/maps/provinces.geojson?date=2024-12-31")
+        page.wait_for_function("() => occMap.loaded() && occMap.isSourceLoaded('provinces')", timeout=30_000)
+        assert page.outside_requests == []
