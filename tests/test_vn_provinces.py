@@ -158,6 +158,18 @@ def test_a_mapping_with_an_unknown_name_is_refused_and_the_previous_data_kept(tm
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_the_build_command_says_why_it_refused(tmp_path, capsys):
+    from occurrences.quality.vn_provinces_build import main
+
+    src = _copy_source(tmp_path)
+    with (src / "old63_to_new34.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Atlantis,Quảng Trị\n")
+    assert main([str(src), str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "row 65 names 'Atlantis'" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_map_sets_follow_the_records_dates():
     from occurrences.quality.vn_provinces import set_for_dates, set_for_years
 

@@ -211,5 +211,18 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def main(argv: list[str]) -> int:
+    """``python -m occurrences.quality.vn_provinces_build SOURCE [OUT]``: 0 when built, 1 (and why) when refused."""
+    if not 1 <= len(argv) <= 2:
+        print("usage: python -m occurrences.quality.vn_provinces_build SOURCE_FOLDER [OUT_FOLDER]", file=sys.stderr)
+        return 2
+    try:
+        print(build(*argv))
+    except ProvinceMappingRejected as exc:
+        print(exc.message(), file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":  # pragma: no cover - the documented build command
-    print(build(sys.argv[1], *(sys.argv[2:3])))
+    sys.exit(main(sys.argv[1:]))
