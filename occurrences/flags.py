@@ -54,9 +54,30 @@ class Territory(str):
         return (Territory, (self.code, str(self)))
 
 
+class LocalName(str):
+    """A place name as a message parameter: its official name as text (what a suggestion stores), shown in the
+    reader's language where a source gives one, with the official name beside it ("ກວາງຕຣີ (Quảng Trị)")."""
+
+    names: dict
+
+    def __new__(cls, official: str, names: dict | None = None):
+        obj = super().__new__(cls, official)
+        obj.names = dict(names or {})
+        return obj
+
+    def __reduce__(self):
+        return (LocalName, (str(self), self.names))
+
+    def render(self, lang: str) -> str:
+        local = self.names.get(lang) or str(self)
+        return local if local == str(self) else f"{local} ({self})"
+
+
 def render_param(lang: str, value):
     if isinstance(value, Phrase):
         return translate(lang, value)
+    if isinstance(value, LocalName):
+        return value.render(lang)
     if isinstance(value, Territory):
         from babel import Locale
 

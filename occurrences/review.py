@@ -26,6 +26,15 @@ _FIXES = {
     "PRESUMED_NEGATED_LONGITUDE": lambda r: {"decimalLongitude": -r["decimalLongitude"]},
     "PRESUMED_NEGATED_LATITUDE": lambda r: {"decimalLatitude": -r["decimalLatitude"]},
 }
+# Fixes that need no coordinates: a Viet Nam province named after it was merged → the unit it became.
+_NAME_FIXES = {"PROVINCE_MERGED": lambda r: _merged_into(r.get("stateProvince"))}
+
+
+def _merged_into(name) -> dict | None:
+    from .quality.vn_provinces import merged_into
+
+    unit = merged_into(name) if name else None
+    return {"stateProvince": unit} if unit else None
 
 
 def initial_status(user: User) -> str:
@@ -87,6 +96,8 @@ def suggestions(record: Mapping) -> dict[str, dict]:
         fix = _FIXES.get(code)
         if fix and record.get("decimalLatitude") is not None:
             out[code] = fix(record)
+        elif code in _NAME_FIXES and (found := _NAME_FIXES[code](record)):
+            out[code] = found
     return out
 
 

@@ -203,3 +203,16 @@ def test_a_reason_listing_choices_is_translated_and_keeps_the_list(client, catal
     r = client.get("/occurrences/facets", params={"facet": "decimalLatitude", "lang": "th"})
     assert r.status_code == 400 and r.json()["code"] == "invalid-parameter"
     assert "[ไทย] use one of: countryCode, scientificName" in r.json()["message"]
+
+
+def test_a_viet_nam_province_filter_finds_the_records_named_before_or_after_the_merger(store_url):
+    store = open_store(store_url)
+    add_accepted(store, [{"occurrenceID": f"vn-{i}", "scientificName": "Paguma larvata", "countryCode": "VN",
+                          "basisOfRecord": "HumanObservation", "stateProvince": province, "eventDate": when}
+                         for i, (province, when) in enumerate([("Quảng Bình", "2024-04-02"),
+                                                               ("Quảng Trị", "2025-09-14"), ("Hà Nội", "2025-08-01")])])
+    store.close()
+    with TestClient(create_app(Settings(db=store_url))) as client:
+        for name in ("Quảng Trị", "Quảng Bình"):
+            assert sorted(all_ids(client, {"stateProvince": name})) == ["vn-0", "vn-1"]
+        assert all_ids(client, {"stateProvince": "Hà Nội"}) == ["vn-2"]

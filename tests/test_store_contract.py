@@ -145,6 +145,27 @@ def test_filters_parsed_from_query_strings_work_on_the_store(sample):
     assert set(ids(sample.query(f.replace(access="full", status=["accepted"])))) == {"r2", "r3"}
 
 
+VN_PROVINCES = {
+    "qb-2024": ("Quảng Bình", "2024-04-02"),  # former province, before the merger
+    "qt-2023": ("Quảng Trị", "2023-01-09"),  # former Quảng Trị
+    "qt-2025": ("Quảng Trị", "2025-09-14"),  # the new Quảng Trị (former Quảng Bình + Quảng Trị)
+    "qb-romanised": ("Quang Binh", "2022-06-01"),
+    "hn-2025": ("Hà Nội", "2025-08-01"),
+    "th-loei": ("Loei", "2025-08-01"),
+}
+
+
+@pytest.mark.parametrize("name", ["Quảng Trị", "Quảng Bình", "Quang Tri", "Tỉnh Quảng Bình"])
+def test_a_viet_nam_province_finds_its_records_under_the_name_before_or_after_the_merger(store, name):
+    store.add_many([{**BASE, "occurrenceID": i, "scientificName": "Paguma larvata", "countryCode": "VN",
+                     "stateProvince": province, "eventDate": when} for i, (province, when) in VN_PROVINCES.items()],
+                   status="accepted")
+    assert set(ids(store.query(F(stateProvince=[name])))) == {"qb-2024", "qt-2023", "qt-2025", "qb-romanised"}
+    assert set(ids(store.query(F(stateProvince=["Hà Nội"])))) == {"hn-2025"}
+    assert set(ids(store.query(F(stateProvince=["Loei"])))) == {"th-loei"}
+    assert store.count(F(stateProvince=[name])) == 4
+
+
 def test_new_records_are_pending_and_only_the_full_view_sees_them(store):
     store.add_many(records(["r1"]))  # default status: pending review
     assert store.count(Filters()) == 0

@@ -53,12 +53,27 @@ def boundaries():
 
 
 @router.get("/maps/provinces.geojson", summary="Province borders of the five countries (offline base map)")
-def provinces():
+def provinces(date: Annotated[str | None, Query(description=(
+        "The records' last date (YYYY, YYYY-MM or YYYY-MM-DD): before 2025-07-01 Viet Nam is drawn with its 63 "
+        "former provinces, from then (and by default) with the 34 current ones."))] = None):
     """Borders between provinces, one MultiLineString per country; an empty collection (not cached) until
     ``occurrences geodata build`` has built the provinces."""
     built = basemap.province_file() is not None
-    return Response(basemap.provinces_geojson(), media_type="application/geo+json",
+    return Response(basemap.provinces_geojson(vn_set=_vn_set(date)), media_type="application/geo+json",
                     headers=CACHE_ASSET if built else {"Cache-Control": "no-cache"})
+
+
+def _vn_set(when: str | None) -> str:
+    from ..errors import InvalidValue
+    from ..quality.vn_provinces import set_for_dates
+    from ..records import date_bounds
+
+    if not when:
+        return set_for_dates([])
+    try:
+        return set_for_dates([date_bounds(when.strip())[1]])
+    except InvalidValue:
+        raise InvalidParameter(name="date", value=when, reason=N_("use a date YYYY-MM-DD")) from None
 
 
 @router.get("/vendor/{filename}", include_in_schema=False)

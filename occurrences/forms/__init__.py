@@ -7,7 +7,7 @@ broken edit by a reviewer fails at start-up with a message naming the field and 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class Choice:
     value: str
     labels: dict[str, str]
     review: str = ""
+    former: dict[str, str] = field(default_factory=dict)  # lang → a label of earlier versions, still accepted
 
     def label(self, lang: str) -> str:
         return self.labels[lang]
@@ -45,6 +46,7 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     default: str | None = None
     review: str = ""
+    former: dict[str, str] = field(default_factory=dict)  # lang → a label of earlier versions, still accepted
 
     def label(self, lang: str) -> str:
         return self.labels[lang]
@@ -100,14 +102,19 @@ def _field(raw: dict, source: str) -> FormField:
     if raw.get("type") not in FIELD_TYPES:
         raise FormDefinitionError(f"{where}: type {raw.get('type')!r} is not one of {', '.join(FIELD_TYPES)}")
     choices = tuple(Choice(str(c["value"]), _texts(c, "label", f"{where}, choice {c.get('value')}"),
-                           c.get("review", "")) for c in raw.get("choices", ()))
+                           c.get("review", ""), _former(c)) for c in raw.get("choices", ()))
     if (raw["type"] == "select_one") != bool(choices):
         raise FormDefinitionError(f"{where}: select_one fields need choices, and only they may have them")
     default = raw.get("default")
     if default is not None and choices and default not in {c.value for c in choices}:
         raise FormDefinitionError(f"{where}: default {default!r} is not one of its choices")
     return FormField(term, raw["type"], bool(raw.get("required", False)), _texts(raw, "label", where),
-                     _texts(raw, "help", where), choices, default, raw.get("review", ""))
+                     _texts(raw, "help", where), choices, default, raw.get("review", ""), _former(raw))
+
+
+def _former(raw: dict) -> dict[str, str]:
+    """``former.xx``: the label a reviewed term replaced, so spreadsheets made from older templates still import."""
+    return {lang: str(text).strip() for lang, text in (raw.get("former") or {}).items() if str(text).strip()}
 
 
 def _texts(raw: dict, key: str, where: str) -> dict[str, str]:
@@ -124,13 +131,13 @@ def _check_unique_labels(form: Form, source: str) -> None:
 
     owner: dict[str, str] = {}
     for f in form.fields:
-        for name in (f.term, *f.labels.values()):
+        for name in (f.term, *f.labels.values(), *f.former.values()):
             key = header_key(name)
             if owner.setdefault(key, f.term) != f.term:
                 raise FormDefinitionError(f"{source}: label {name!r} of {f.term} is also used by {owner[key]}")
         seen: dict[str, str] = {}
         for c in f.choices:
-            for text in (c.value, *c.labels.values()):
+            for text in (c.value, *c.labels.values(), *c.former.values()):
                 if seen.setdefault(header_key(text), c.value) != c.value:
                     raise FormDefinitionError(f"{source}: field {f.term}: choice label {text!r} is used by "
                                               f"{seen[header_key(text)]} and {c.value}")

@@ -23,7 +23,7 @@ def header_key(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWSP, ZWJ, BOM, ...
     text = _SPACES.sub(" ", text).strip().rstrip("*").strip()
-    return fold_spelling_variants(text.casefold())
+    return fold_spelling_variants(text.casefold())  # Khmer ្ត/្ដ, Lao ຫຼ/ຫລ ... (field_truth.md §3)
 
 
 @dataclass
@@ -53,8 +53,10 @@ def _label_index(form_id: str) -> dict[str, tuple[str, frozenset[str]]]:
     index: dict[str, tuple[str, set[str]]] = {header_key(t): (t, set()) for t in SUBMITTABLE}
     for f in form.fields:
         for lang in LANGUAGES:
-            term, langs = index.setdefault(header_key(f.labels[lang]), (f.term, set()))
-            langs.add(lang)
+            for label in (f.labels[lang], f.former.get(lang)):
+                if label:
+                    term, langs = index.setdefault(header_key(label), (f.term, set()))
+                    langs.add(lang)
     return {k: (t, frozenset(langs)) for k, (t, langs) in index.items()}
 
 
@@ -86,7 +88,7 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
     underscore form is the XLSForm choice name (ODK names cannot contain spaces). Labels match loosely."""
     f: FormField = load_form(form_id).field(term)
     exact = {text: c.value for c in f.choices for text in (c.value, c.value.replace(" ", "_"))}
-    labels = {header_key(text): c.value for c in f.choices for text in c.labels.values()}
+    labels = {header_key(text): c.value for c in f.choices for text in (*c.labels.values(), *c.former.values())}
     # Case, space and underscore variants of the stored values ("preserved specimen", GBIF's PRESERVED_SPECIMEN)
     labels.update({_squeezed(c.value): c.value for c in f.choices})
     for alias, value in ALIASES.get(term, {}).items():

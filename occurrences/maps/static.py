@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from ..i18n import N_, translate
+from ..quality.vn_provinces import set_for_years
 from .basemap import FOCUS_COUNTRIES, REGION_BBOX, country_boundaries, province_lines
 
 FONT_FAMILIES = ["Noto Sans", "Noto Sans Thai", "Noto Sans Khmer", "Noto Sans Lao", "Noto Sans Myanmar",
@@ -64,7 +65,7 @@ def render_map(lon, lat, *, title: str, lang: str = "en", fmt: str = "png", basi
         fig = Figure(figsize=(7.5, 8.5), dpi=100, layout="constrained")
         ax = fig.add_subplot()
         frame = _frame(lon, lat)
-        _draw_boundaries(ax, frame)
+        _draw_boundaries(ax, frame, set_for_years(year))
         if mode == "grid":
             _draw_grid(fig, ax, lon, lat, frame, lang)
         else:
@@ -122,7 +123,7 @@ def _frame(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float
             min(cx + half, REGION_BBOX[2]), min(cy + half, REGION_BBOX[3]))
 
 
-def _draw_boundaries(ax, frame) -> None:
+def _draw_boundaries(ax, frame, vn_set: str = "vn34") -> None:
     from matplotlib.collections import PathCollection
     from matplotlib.path import Path
 
@@ -131,15 +132,16 @@ def _draw_boundaries(ax, frame) -> None:
         paths = [_path(g, Path) for code, g in zip(codes, geoms) if (code in FOCUS_COUNTRIES) == focus]
         ax.add_collection(PathCollection(paths, facecolor="#f2efe6" if focus else "#e3e3e3",
                                          edgecolor="#7a7a7a", linewidth=0.6, zorder=1))
-    _draw_provinces(ax)
+    _draw_provinces(ax, vn_set)
     ax.set_facecolor("#cfe3ef")
 
 
-def _draw_provinces(ax) -> None:
-    """Thin province borders when ``occurrences geodata build`` has built them; nothing otherwise."""
+def _draw_provinces(ax, vn_set: str) -> None:
+    """Thin province borders when ``occurrences geodata build`` has built them; nothing otherwise. Viet Nam's
+    are those of the records' dates (``vn_set``: the 63 former units if every record is older than 2025)."""
     from matplotlib.collections import LineCollection
 
-    _, lines = province_lines()
+    _, lines = province_lines(vn_set=vn_set)
     segments = [np.asarray(part.coords) for line in lines for part in shapely.get_parts(line)]
     if segments:
         ax.add_collection(LineCollection(segments, colors="#a8a8a8", linewidths=0.3, zorder=1.5))

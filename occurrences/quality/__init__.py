@@ -33,6 +33,7 @@ from .places import place_flags
 from .result import BatchFlags, FlagSet
 from .species import SpeciesCountries, species_flags
 from .vectors import map_unique
+from .vn_province_flags import province_flags
 
 __all__ = ["check_batch", "BatchFlags", "FlagSet", "Boundaries", "build_boundaries", "build_geodata",
            "GeodataBuild", "load_boundaries", "cache_dir", "definitions"]
@@ -88,6 +89,9 @@ def check_batch(cols: Mapping[str, Sequence], *, boundaries: Boundaries | str | 
     if species_countries is not None and col("scientificName") is not None:
         sets += species_flags(col("scientificName"), effective_country, species_countries,
                               lambda code: _country_name(code, b))
+    if col("stateProvince") is not None:
+        sets += province_flags(col("stateProvince"), np.where(effective_country == None, "", effective_country),  # noqa: E711
+                               dates, coords, b, tolerance_km)
     lat = np.where(coords.usable, coords.lat, np.nan)
     lon = np.where(coords.usable, coords.lon, np.nan)
     points = keyed_points(_or(col("scientificName"), blank), dates, lat, lon, _or(col("recordedBy"), blank))

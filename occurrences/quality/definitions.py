@@ -45,6 +45,9 @@ RECORDED_DATE_UNLIKELY = "RECORDED_DATE_UNLIKELY"
 RECORDED_DATE_BUDDHIST_ERA = "RECORDED_DATE_BUDDHIST_ERA"
 TAXON_NOT_KNOWN_FROM_COUNTRY = "TAXON_NOT_KNOWN_FROM_COUNTRY"
 TAXON_COUNTRY_UNCERTAIN = "TAXON_COUNTRY_UNCERTAIN"
+PROVINCE_MERGED = "PROVINCE_MERGED"
+PROVINCE_NOT_YET_CREATED = "PROVINCE_NOT_YET_CREATED"
+PROVINCE_COORDINATE_MISMATCH = "PROVINCE_COORDINATE_MISMATCH"
 DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
 DUPLICATE_OF_STORED_RECORD = "DUPLICATE_OF_STORED_RECORD"
 
@@ -136,6 +139,21 @@ define(TAXON_COUNTRY_UNCERTAIN, INFO,
        N_("{value} is only uncertainly known from {country} ({country_code}): the Mammal Diversity Database marks it with \"?\". Certain records come from: {known}. A well-documented record here is valuable."),
        "The checklist's source gives the species' presence in the record's country as uncertain (\"?\").",
        "Document the identification (photo, specimen).")
+define(PROVINCE_MERGED, WARNING,
+       N_("{value} was no longer a province of Viet Nam on {date}: since 1 July 2025 it is part of {suggested}. Record the province as {suggested}."),
+       "stateProvince names one of Viet Nam's 63 former provinces, but the record is dated from 2025-07-01, when "
+       "they were merged into 34 (Resolution 202/2025/QH15).", "Use the new province's name.",
+       threshold="eventDate starts on or after 2025-07-01")
+define(PROVINCE_NOT_YET_CREATED, WARNING,
+       N_("{value} was not yet a province of Viet Nam on {date}: it was created on 1 July 2025 from {suggested}. Record the province as it was on that date."),
+       "stateProvince names a unit created by Viet Nam's 2025 merger, but the record is dated before 2025-07-01.",
+       "Use the name of the province of that date.", threshold="eventDate ends before 2025-07-01")
+define(PROVINCE_COORDINATE_MISMATCH, WARNING,
+       N_("The point ({lat}, {lon}) is {distance_km} km outside {province}, the province given for the record's date, in {located}. Check the coordinates and stateProvince."),
+       "A Viet Nam record's point is outside the province its stateProvince names, as that province was on the "
+       "record's date: the 34 units from 2025-07-01 (geodata/vn-provinces), the 63 before (Natural Earth "
+       "admin-1; checked only when `occurrences geodata build` could build the provinces).",
+       "Correct the coordinates or stateProvince.", threshold="distance to the province > tolerance (default 5 km)")
 define(DUPLICATE_IN_BATCH, WARNING,
        N_("This record looks like a duplicate of row {other_row}: same species, date and recorder, {distance_m} m apart. Remove one of them unless they are different animals."),
        "Same taxon, date and recorder within 100 m as an earlier row of the batch.", "Remove the duplicate or confirm.",

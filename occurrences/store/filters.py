@@ -23,7 +23,8 @@ SORTS = ("seq", "eventDate", "-eventDate")
 FILTER_DOCS: dict[str, str] = {
     "scientificName": "Accepted scientific name (repeat for several).",
     "countryCode": "ISO 3166-1 alpha-2 code, e.g. TH (repeat for several).",
-    "stateProvince": "Province or state name as stored.",
+    "stateProvince": "Province or state name as stored. A province of Viet Nam also finds the records of the "
+                     "same area named as before or after the 2025 merger (Quảng Trị finds Quảng Bình).",
     "eventDate": "A date (2024, 2024-03, 2024-03-15) or a range from,to.",
     "year": "A year or a range from,to, e.g. 2010,2020.",
     "bbox": "minLon,minLat,maxLon,maxLat in WGS84 degrees.",

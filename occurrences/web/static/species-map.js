@@ -27,6 +27,12 @@
     else if (quality.startsWith("issue:")) q.set("issue", quality.slice(6));
     return q.toString();
   }
+  /* Viet Nam's provinces as they were at the latest date shown: the 63 former units when the "to" date is
+     before the merger of 2025-07-01, else the 34 current ones (the server decides; default: current). */
+  function provincesUrl() {
+    const to = new FormData(form).get("dateTo");
+    return location.origin + "/maps/provinces.geojson" + (to ? "?date=" + encodeURIComponent(to) : "");
+  }
   function tileUrl() {
     return location.origin + "/tiles/{z}/{x}/{y}.mvt?" + tileQuery();
   }
@@ -41,7 +47,7 @@
         countries: { type: "geojson", data: location.origin + "/maps/boundaries.geojson",
                      attribution: "Natural Earth" },
         /* Province borders: an empty collection until `occurrences geodata build` has built them. */
-        provinces: { type: "geojson", data: location.origin + "/maps/provinces.geojson" },
+        provinces: { type: "geojson", data: provincesUrl() },
         occ: { type: "vector", tiles: [tileUrl()], minzoom: 0, maxzoom: 14 },
       },
       layers: [
@@ -67,6 +73,7 @@
 
   function refresh() {
     map.getSource("occ").setTiles([tileUrl()]);
+    map.getSource("provinces").setData(provincesUrl());
     const age = new FormData(form).get("colour") === "age";
     map.setPaintProperty("points", "circle-color", age ? ageColour : basisColour);
     document.getElementById("legend-basis").hidden = age;
