@@ -1,6 +1,8 @@
 """Static maps: every script of the region renders with real glyphs (not missing-glyph boxes) and is shaped;
 PNG/SVG files are read back by independent readers; API and CLI produce them."""
 import io
+import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,6 +14,7 @@ from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from occurrences.demo import demo_records
+from occurrences.fonts import FONT_DIR, register_matplotlib
 from occurrences.maps.static import FONT_FAMILIES, legend_labels, render_map, render_text
 from occurrences.store import open_store
 
@@ -26,6 +29,7 @@ MISSING_GLYPH = "\U0010FFFD"  # a private-use code point no installed font draws
 
 
 def _font_paths():
+    register_matplotlib()
     return [font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False)
             for f in FONT_FAMILIES]
 
@@ -39,10 +43,46 @@ def _ink_width(image: np.ndarray) -> int:
     return int(cols[-1] - cols[0] + 1) if cols.size else 0
 
 
-def test_noto_fonts_are_installed():
+def test_the_maps_use_the_noto_fonts_shipped_in_the_package():
     paths = _font_paths()
     for family in ("Thai", "Khmer", "Lao", "Myanmar"):
-        assert any(f"NotoSans{family}" in p for p in paths), f"fonts-noto-core is needed (Noto Sans {family})"
+        assert any(f"NotoSans{family}-Regular.ttf" in p for p in paths), f"Noto Sans {family} not found"
+    assert all(p.startswith(str(FONT_DIR)) for p in paths[:-1]), paths  # never a system copy of the same family
+
+
+# Run in a fresh interpreter with an empty MPLCONFIGDIR (matplotlib builds a new font cache), after removing every
+# Noto font that cache found on this machine: what a user without system Noto fonts gets from `pip install`.
+FRESH_PROCESS = r"""
+import json, sys, warnings
+from matplotlib import font_manager
+font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist if "Noto" not in f.name]
+from occurrences.maps.static import FONT_FAMILIES, render_map
+samples = json.loads(sys.argv[1])
+result = {}
+for lang, text in [*samples.items(), ("control", "􏿽")]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fmt, mode in (("png", "points"), ("svg", "grid")):
+            render_map([100.5, 102.6, 104.9], [13.7, 17.9, 11.5], basis=["HumanObservation"] * 3, year=[2001, 2015, 2022],
+                       title=text, lang=lang if lang != "control" else "en", fmt=fmt, mode=mode)
+    result[lang] = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+result["fonts"] = [font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False)
+                   for f in FONT_FAMILIES]
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.slow
+def test_maps_in_every_script_have_no_missing_glyph_in_a_fresh_process(tmp_path):
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mplconfig")}
+    run = subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps(SAMPLES)], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert all(path.startswith(str(FONT_DIR)) for path in result["fonts"][:-1]), result["fonts"]
+    assert result["control"], "a glyph no font has must be reported (else this test proves nothing)"
+    for lang in SAMPLES:  # title and legend in the language, both formats
+        assert result[lang] == [], f"{lang}: {result[lang]}"
 
 
 @pytest.mark.parametrize("lang", sorted(SAMPLES))

@@ -2,9 +2,10 @@
 and a title in the reader's language.
 
 Text is drawn by matplotlib ≥ 3.11, whose text layout goes through libraqm (HarfBuzz shaping), so Khmer
-subscripts, Burmese medial/vowel reordering and Thai/Lao marks come out right. Glyphs come from Debian's
-``fonts-noto-core`` via a font fallback list (Latin, Thai, Khmer, Lao, Myanmar). SVG text is written as paths,
-so the file looks the same on a machine without those fonts.
+subscripts, Burmese medial/vowel reordering and Thai/Lao marks come out right. Glyphs come from the Noto fonts
+shipped in :mod:`occurrences.fonts` (registered by file, so no system font or stale font cache matters) via a
+font fallback list (Latin, Thai, Khmer, Lao, Myanmar). SVG text is written as paths, so the file looks the same
+on a machine without those fonts.
 """
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ import threading
 import numpy as np
 import shapely
 
+from ..fonts import FAMILIES, register_matplotlib
 from ..i18n import N_, translate
 from .basemap import FOCUS_COUNTRIES, REGION_BBOX, country_boundaries, province_lines
 
-FONT_FAMILIES = ["Noto Sans", "Noto Sans Thai", "Noto Sans Khmer", "Noto Sans Lao", "Noto Sans Myanmar",
-                 "DejaVu Sans"]
+FONT_FAMILIES = [*FAMILIES, "DejaVu Sans"]
 GRID_ABOVE = 20_000  # more points than this are drawn as a density grid (points would hide each other)
 GRID_DEGREES = 0.1
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -47,6 +48,7 @@ def _matplotlib():
     import matplotlib
 
     matplotlib.use("agg", force=False)
+    register_matplotlib()
     return matplotlib
 
 
