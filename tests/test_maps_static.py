@@ -9,13 +9,16 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import shapely
+import shapely.geometry
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from occurrences.demo import demo_records
 from occurrences.fonts import FONT_DIR, register_matplotlib
-from occurrences.maps.static import FONT_FAMILIES, legend_labels, render_map, render_text
+from occurrences.maps.basemap import boundaries_geojson, country_boundaries
+from occurrences.maps.static import FONT_FAMILIES, density_labels, legend_labels, map_figure, render_map, render_text
 from occurrences.store import open_store
 
 SAMPLES = {
@@ -133,6 +136,65 @@ def test_legend_follows_the_colour_choice():
     basis = [label for label, _ in legend_labels("en", "basisOfRecord")]
     age = [label for label, _ in legend_labels("en", "age")]
     assert "Human observation" in basis and "before 2000" in age and "2020 and later" in age
+
+
+# Points over Myanmar: the frame reaches from Bangladesh and India (west of 92°E) to Laos and Thailand.
+MYANMAR = dict(lon=[91.5, 95.5, 97.0, 100.0], lat=[16.5, 21.0, 25.5, 19.0],
+               basis=["HumanObservation", "HumanObservation", "PreservedSpecimen", "HumanObservation"],
+               year=[1998, 2005, 2014, 2021])
+
+
+def _parts(fig):
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    return ax, [t.get_text() for t in ax.texts], [t.get_text() for t in legend.get_texts()]
+
+
+def test_points_map_legend_has_record_types_count_years_and_a_scale_bar():
+    fig = map_figure(MYANMAR["lon"], MYANMAR["lat"], basis=MYANMAR["basis"], year=MYANMAR["year"], title="t")
+    ax, texts, legend = _parts(fig)
+    assert legend == ["Human observation", "Preserved specimen", "4 records", "Records from 1998 to 2021"]
+    assert ax.get_legend().get_title().get_text() == "Basis of record"
+    scale = [t for t in texts if t.endswith(" km")]
+    assert len(scale) == 1
+    (x0, x1), (y0, _) = ax.lines[-1].get_data()
+    km = (x1 - x0) * 111.32 * np.cos(np.radians(np.mean(ax.get_ylim())))
+    assert km == pytest.approx(float(scale[0].split()[0].replace(",", "")), rel=1e-6)
+    assert ax.get_xlim()[0] < x0 < x1 < ax.get_xlim()[1] and ax.get_ylim()[0] < y0 < ax.get_ylim()[1]
+
+
+def test_grid_map_legend_has_density_classes_and_no_record_types():
+    rng = np.random.default_rng(5)
+    fig = map_figure(rng.normal(102, 1, 3000), rng.normal(15, 1, 3000), year=None, title="t", mode="grid",
+                     lang="vi")
+    _, _, legend = _parts(fig)
+    assert legend[:5] == density_labels("vi") and legend[:5][-1] == "500 trở lên"
+    assert legend[5:] == ["3.000 bản ghi", "Không có ngày ghi nhận"]
+    assert not set(legend) & {label for label, _ in legend_labels("vi", "basisOfRecord")}
+
+
+def test_the_land_of_every_country_in_view_is_drawn_not_a_clipped_rectangle():
+    fig = map_figure(MYANMAR["lon"], MYANMAR["lat"], basis=MYANMAR["basis"], title="t")
+    ax = fig.axes[0]
+    land = [path for collection in ax.collections[:2] for path in collection.get_paths()]
+    assert ax.get_xlim()[0] < 90.4
+    for lon, lat in [(90.4, 23.8), (91.9, 24.9), (92.9, 26.2)]:  # Dhaka, Sylhet (Bangladesh); Assam (India)
+        assert any(p.contains_point((lon, lat)) for p in land), (lon, lat)
+    assert not any(p.contains_point((92.0, 15.0)) for p in land)  # the Andaman Sea stays sea
+    geoms = shapely.union_all(country_boundaries()[1])
+    for lon, lat in [(113.3, 23.1), (121.5, 25.0), (85.3, 27.7), (88.4, 22.6), (80.3, 13.1)]:
+        assert geoms.contains(shapely.Point(lon, lat)), (lon, lat)  # Guangzhou, Taipei, Kathmandu, Kolkata, Chennai
+    features = json.loads(boundaries_geojson())["features"]
+    china = next(f for f in features if f["properties"]["iso"] == "CN")
+    assert shapely.geometry.shape(china["geometry"]).bounds[2] > 120
+
+
+@pytest.mark.parametrize("lang, names", [("th", {"เมียนมา (พม่า)", "ไทย", "ลาว", "อินเดีย", "บังกลาเทศ", "จีน"}),
+                                         ("vi", {"Myanmar (Miến Điện)", "Thái Lan", "Lào", "Ấn Độ", "Trung Quốc"}),
+                                         ("en", {"Myanmar (Burma)", "Thailand", "Laos", "India", "Bangladesh"})])
+def test_country_labels_are_in_the_readers_language(lang, names):
+    _, texts, _ = _parts(map_figure(MYANMAR["lon"], MYANMAR["lat"], basis=MYANMAR["basis"], title="t", lang=lang))
+    assert names <= set(texts), texts
 
 
 @pytest.fixture(scope="module")
