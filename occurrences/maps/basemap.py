@@ -108,12 +108,13 @@ def boundaries_geojson(tolerance: float = DISPLAY_TOLERANCE) -> bytes:
 
 @lru_cache(maxsize=8)
 def country_labels_geojson(lang: str) -> bytes:
-    """Label points of the countries of the display extent (``iso``, ``name`` in ``lang``, ``focus``)."""
+    """Label points of the countries of the display extent (``iso``, ``name`` in ``lang``, ``focus``); the
+    collection's ``bbox`` is the display extent (the interactive map's bounds)."""
     labels = country_labels(DISPLAY_BBOX, LABEL_MIN_AREA)
     names = country_names(lang, [code for code, _, _ in labels])
     features = [{"type": "Feature", "properties": {"iso": code, "name": names[code], "focus": code in FOCUS_COUNTRIES},
                  "geometry": {"type": "Point", "coordinates": [round(x, 3), round(y, 3)]}} for code, x, y in labels]
-    return _feature_collection(features)
+    return _feature_collection(features, bbox=list(DISPLAY_BBOX))
 
 
 def province_lines(tolerance: float = DISPLAY_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
@@ -173,5 +174,6 @@ def province_file() -> Path | None:
     return file if file.exists() else None
 
 
-def _feature_collection(features: list[dict]) -> bytes:
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
+def _feature_collection(features: list[dict], **members) -> bytes:
+    return json.dumps({"type": "FeatureCollection", **members, "features": features},
+                      separators=(",", ":")).encode()
