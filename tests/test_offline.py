@@ -15,7 +15,7 @@ from .support import browser_page, live_server, needs_chromium
 RECORD = {"occurrenceID": "offline-1", "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
           "eventDate": "2019-03-02", "decimalLatitude": 15.2, "decimalLongitude": 101.9, "countryCode": "TH"}
 PAGES = ["/", "/search", "/species", "/species/Paguma%20larvata", "/records/offline-1", "/submit", "/upload",
-         "/signin", "/ogc", "/ogc/collections"]
+         "/signin", "/review", "/ogc", "/ogc/collections", "/ogc/collections/occurrences/items?limit=5"]
 SCRIPT_FONT = {"th": "Noto Sans Thai", "km": "Noto Sans Khmer", "lo": "Noto Sans Lao", "my": "Noto Sans Myanmar",
                "vi": "Noto Sans", "en": "Noto Sans"}
 
