@@ -157,12 +157,15 @@ def test_points_map_legend_has_record_types_count_years_and_a_scale_bar():
     ax, texts, legend = _parts(fig)
     assert legend == ["Human observation", "Preserved specimen", "4 records", "Records from 1998 to 2021"]
     assert ax.get_legend().get_title().get_text() == "Basis of record"
-    scale = [t for t in texts if t.endswith(" km")]
-    assert len(scale) == 1
-    (x0, x1), (y0, _) = ax.lines[-1].get_data()
-    km = (x1 - x0) * 111.32 * np.cos(np.radians(np.mean(ax.get_ylim())))
-    assert km == pytest.approx(float(scale[0].split()[0].replace(",", "")), rel=1e-6)
-    assert ax.get_xlim()[0] < x0 < x1 < ax.get_xlim()[1] and ax.get_ylim()[0] < y0 < ax.get_ylim()[1]
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    bar = next(a for a in ax.get_children() if isinstance(a, AnchoredSizeBar))
+    label = bar.txt_label.get_children()[0].get_text()
+    assert label.endswith(" km") and not any(t.endswith(" km") for t in texts)
+    degrees = bar.size_bar.get_children()[0].get_width()
+    km = degrees * 111.32 * np.cos(np.radians(np.mean(ax.get_ylim())))
+    assert km == pytest.approx(float(label.split()[0].replace(",", "")), rel=1e-6)
+    assert km in (100, 200, 500, 1000) and 0.1 < degrees / np.ptp(ax.get_xlim()) <= 0.2
 
 
 def test_grid_map_legend_has_density_classes_and_no_record_types():

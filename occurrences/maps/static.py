@@ -270,20 +270,23 @@ def _draw_country_labels(ax, frame, lang: str) -> None:
                 path_effects=halo, zorder=2.5)
 
 
-def _draw_scale_bar(ax, frame, lang: str) -> None:
-    """A bar of a round length (about a fifth of the map's width) at the lower right, labelled in ``lang``."""
+def _draw_scale_bar(ax, frame, lang: str):
+    """A bar of a round length (about a fifth of the map's width) at the lower right, on a white box so names
+    and points under it do not hide it, labelled in ``lang``. Lengths are true at the map's middle latitude."""
     from babel.units import format_unit
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-    mid_lat = (frame[1] + frame[3]) / 2
-    km_per_degree = 111.32 * np.cos(np.radians(mid_lat))
+    km_per_degree = 111.32 * np.cos(np.radians((frame[1] + frame[3]) / 2))
     km = _round_length((frame[2] - frame[0]) * km_per_degree / 5)
-    x1 = frame[2] - 0.04 * (frame[2] - frame[0])
-    x0 = x1 - km / km_per_degree
-    y = frame[1] + 0.04 * (frame[3] - frame[1])
-    ax.plot([x0, x1], [y, y], color="#222222", linewidth=3, solid_capstyle="butt", zorder=4)
-    ax.text((x0 + x1) / 2, y + 0.012 * (frame[3] - frame[1]), format_unit(km, "length-kilometer", length="short",
-            locale=lang), ha="center", va="bottom", fontsize=8, zorder=4,
-            path_effects=_halo())
+    bar = AnchoredSizeBar(ax.transData, km / km_per_degree, format_unit(km, "length-kilometer", length="short",
+                          locale=lang), "lower right", pad=0.4, borderpad=0.8, sep=3, label_top=True,
+                          size_vertical=0.006 * (frame[3] - frame[1]), color="#222222",
+                          fontproperties=FontProperties(size=8))
+    bar.patch.set(alpha=0.85, edgecolor="none")
+    bar.set_zorder(4)
+    ax.add_artist(bar)
+    return bar
 
 
 def _halo():
