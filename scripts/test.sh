@@ -5,11 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: headless Chromium (browser tests), Noto fonts (Thai/Khmer/Lao/Burmese in static maps),
-# PostGIS (the store contract suite runs on both backends).
+# System packages: headless Chromium (browser tests) and PostGIS (the store contract suite runs on both
+# backends). No fonts: the Noto fonts for maps and pages ship inside the package.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-[ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || need+=(postgresql-15-postgis-3)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -11,6 +11,7 @@ from .. import __version__
 from ..settings import Settings
 from ..store import open_store
 from .auth import pages as auth_pages, router as auth_router
+from .docs import add_docs
 from .errors import add_exception_handlers
 from .exports import router as exports_router
 from .review import pages as review_pages, router as review_router
@@ -33,7 +34,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
         yield
         app.state.store.close()
 
-    app = FastAPI(title="occurrences", version=__version__, lifespan=lifespan,
+    # docs_url/redoc_url off: FastAPI's pages load Swagger UI from a CDN; add_docs serves installed copies.
+    app = FastAPI(title="occurrences", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Small-carnivore occurrence records of mainland Southeast Asia (Darwin Core).")
     app.state.settings = settings
     app.state.store = store or open_store(settings.db)
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(occurrences_router)
     app.include_router(exports_router)
     app.include_router(ogc_router)
+    add_docs(app)
     mount_static(app)
     app.include_router(web_router)
     app.include_router(search_router)

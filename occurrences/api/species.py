@@ -52,6 +52,15 @@ def boundaries():
     return Response(basemap.boundaries_geojson(), media_type="application/geo+json", headers=CACHE_ASSET)
 
 
+@router.get("/maps/countries.geojson", summary="Country names and label points in the request's language")
+def country_labels(request: Request):
+    """One point per country of the base map with its name (`name`) in the request's language (`?lang=`);
+    the collection's `bbox` is the extent the base map covers."""
+    body = basemap.country_labels_geojson(request_language(request))
+    return Response(body, media_type="application/geo+json",
+                    headers={**CACHE_ASSET, "Vary": "Accept-Language, Cookie"})
+
+
 @router.get("/maps/provinces.geojson", summary="Province borders of the five countries (offline base map)")
 def provinces(date: Annotated[str | None, Query(description=(
         "The records' last date (YYYY, YYYY-MM or YYYY-MM-DD): before 2025-07-01 Viet Nam is drawn with its 63 "

@@ -1,10 +1,12 @@
-"""Static maps (PNG, SVG) for reports: country boundaries, the records as points or a density grid, a legend
-and a title in the reader's language.
+"""Static maps (PNG, SVG) for reports: the land of every country in view with its name in the reader's language,
+province borders, the records as points or a density grid, a legend (record types or density classes, the number
+of records and the years they span), a scale bar and a title, all in the reader's language.
 
 Text is drawn by matplotlib ≥ 3.11, whose text layout goes through libraqm (HarfBuzz shaping), so Khmer
-subscripts, Burmese medial/vowel reordering and Thai/Lao marks come out right. Glyphs come from Debian's
-``fonts-noto-core`` via a font fallback list (Latin, Thai, Khmer, Lao, Myanmar). SVG text is written as paths,
-so the file looks the same on a machine without those fonts.
+subscripts, Burmese medial/vowel reordering and Thai/Lao marks come out right. Glyphs come from the Noto fonts
+shipped in :mod:`occurrences.fonts` (registered by file, so no system font or stale font cache matters) via a
+font fallback list (Latin, Thai, Khmer, Lao, Myanmar). SVG text is written as paths, so the file looks the same
+on a machine without those fonts.
 """
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ import threading
 
 import numpy as np
 import shapely
+from babel.numbers import format_decimal
 
+from ..fonts import FAMILIES, register_matplotlib
 from ..i18n import N_, translate
 from ..quality.vn_provinces import set_for_years
-from .basemap import FOCUS_COUNTRIES, REGION_BBOX, country_boundaries, province_lines
+from .basemap import (FOCUS_COUNTRIES, LABEL_MIN_SHARE, REGION_BBOX, country_boundaries, country_labels,
+                      country_names, province_lines)
 
-FONT_FAMILIES = ["Noto Sans", "Noto Sans Thai", "Noto Sans Khmer", "Noto Sans Lao", "Noto Sans Myanmar",
-                 "DejaVu Sans"]
+FONT_FAMILIES = [*FAMILIES, "DejaVu Sans"]
 GRID_ABOVE = 20_000  # more points than this are drawn as a density grid (points would hide each other)
 GRID_DEGREES = 0.1
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -41,6 +45,10 @@ BASIS_COLOURS = {
 AGE_CLASSES = ((0, N_("before 2000"), "#fdae61"), (2000, "2000–2009", "#abd9e9"), (2010, "2010–2019", "#4575b4"),
                (2020, N_("2020 and later"), "#313695"))
 
+# Density classes of the grid (lowest count of each class, colour), the same as the interactive map's.
+DENSITY_CLASSES = ((1, "#fde725"), (5, "#5ec962"), (20, "#21918c"), (100, "#3b528b"), (500, "#440154"))
+SCALE_STEPS = (1, 2, 5)  # a scale bar is 1, 2 or 5 × 10ⁿ km long
+
 _lock = threading.Lock()  # matplotlib's font cache and text layout are not thread-safe
 
 
@@ -48,6 +56,7 @@ def _matplotlib():
     import matplotlib
 
     matplotlib.use("agg", force=False)
+    register_matplotlib()
     return matplotlib
 
 
@@ -55,29 +64,40 @@ def render_map(lon, lat, *, title: str, lang: str = "en", fmt: str = "png", basi
                colour_by: str = "basisOfRecord", mode: str = "auto", subtitle: str = "") -> bytes:
     """A map of the points as ``fmt`` bytes. ``mode``: ``points``, ``grid`` or ``auto`` (grid above
     ``GRID_ABOVE`` points). ``colour_by``: ``basisOfRecord`` or ``age`` (points only)."""
+    with _lock, _matplotlib().rc_context(_rc()):
+        fig = map_figure(lon, lat, title=title, lang=lang, basis=basis, year=year, colour_by=colour_by, mode=mode,
+                         subtitle=subtitle)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, metadata=_metadata(fmt, title))
+    return buf.getvalue()
+
+
+def map_figure(lon, lat, *, title: str, lang: str = "en", basis=None, year=None, colour_by: str = "basisOfRecord",
+               mode: str = "auto", subtitle: str = ""):
+    """The matplotlib Figure of :func:`render_map`, not yet drawn (call it inside ``render_map``'s settings)."""
     from matplotlib.figure import Figure
 
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
     if mode == "auto":
         mode = "grid" if lon.size > GRID_ABOVE else "points"
-    with _lock, _matplotlib().rc_context(_rc()):
-        fig = Figure(figsize=(7.5, 8.5), dpi=100, layout="constrained")
-        ax = fig.add_subplot()
-        frame = _frame(lon, lat)
-        _draw_boundaries(ax, frame, set_for_years(year))
-        if mode == "grid":
-            _draw_grid(fig, ax, lon, lat, frame, lang)
-        else:
-            _draw_points(ax, lon, lat, basis, year, colour_by, lang)
-        ax.set_xlim(frame[0], frame[2])
-        ax.set_ylim(frame[1], frame[3])
-        ax.set_aspect(1 / np.cos(np.radians((frame[1] + frame[3]) / 2)))
-        ax.tick_params(labelsize=8)
-        ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=13)
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, metadata=_metadata(fmt, title))
-    return buf.getvalue()
+    fig = Figure(figsize=(7.5, 8.5), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    frame = _frame(lon, lat)
+    _draw_boundaries(ax, frame, set_for_years(year))  # Viet Nam's provinces as they were at the records' dates
+    _draw_country_labels(ax, frame, lang)
+    summary = _summary_handles(lang, lon.size, year)
+    if mode == "grid":
+        _draw_grid(ax, lon, lat, frame, lang, summary)
+    else:
+        _draw_points(ax, lon, lat, basis, year, colour_by, lang, summary)
+    _draw_scale_bar(ax, frame, lang)
+    ax.set_xlim(frame[0], frame[2])
+    ax.set_ylim(frame[1], frame[3])
+    ax.set_aspect(1 / np.cos(np.radians((frame[1] + frame[3]) / 2)))
+    ax.tick_params(labelsize=8)
+    ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=13)
+    return fig
 
 
 def render_text(text: str, size: float = 28) -> np.ndarray:
@@ -136,9 +156,8 @@ def _draw_boundaries(ax, frame, vn_set: str = "vn34") -> None:
     ax.set_facecolor("#cfe3ef")
 
 
-def _draw_provinces(ax, vn_set: str) -> None:
-    """Thin province borders when ``occurrences geodata build`` has built them; nothing otherwise. Viet Nam's
-    are those of the records' dates (``vn_set``: the 63 former units if every record is older than 2025)."""
+def _draw_provinces(ax, vn_set: str = "vn34") -> None:
+    """Thin province borders when ``occurrences geodata build`` has built them; nothing otherwise."""
     from matplotlib.collections import LineCollection
 
     _, lines = province_lines(vn_set=vn_set)
@@ -163,7 +182,7 @@ def _path(geom, Path):
     return Path(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _draw_points(ax, lon, lat, basis, year, colour_by: str, lang: str) -> None:
+def _draw_points(ax, lon, lat, basis, year, colour_by: str, lang: str, summary: list) -> None:
     from matplotlib.lines import Line2D
 
     if colour_by == "age":
@@ -186,8 +205,8 @@ def _draw_points(ax, lon, lat, basis, year, colour_by: str, lang: str) -> None:
                zorder=3, rasterized=True)
     handles = [Line2D([], [], marker="o", linestyle="", markersize=7, color=colour, label=label)
                for label, colour in labels]
-    handles.append(Line2D([], [], linestyle="", label=translate(lang, N_("{n} records"), n=f"{lon.size:,}")))
-    ax.legend(handles=handles, title=title, loc="lower left", fontsize=8, title_fontsize=9, framealpha=0.9)
+    ax.legend(handles=handles + summary, title=title, loc="lower left", fontsize=8, title_fontsize=9,
+              framealpha=0.9)
 
 
 def _rgba(colours: list[str]) -> np.ndarray:
@@ -196,18 +215,93 @@ def _rgba(colours: list[str]) -> np.ndarray:
     return to_rgba_array(colours) if colours else np.empty((0, 4))
 
 
-def _draw_grid(fig, ax, lon, lat, frame, lang: str) -> None:
-    from matplotlib.colors import LogNorm
+def _draw_grid(ax, lon, lat, frame, lang: str, summary: list) -> None:
+    """Records counted per ``GRID_DEGREES`` cell, coloured by density class; the legend lists the classes."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
 
     xs = np.arange(frame[0], frame[2] + GRID_DEGREES, GRID_DEGREES)
     ys = np.arange(frame[1], frame[3] + GRID_DEGREES, GRID_DEGREES)
     counts, _, _ = np.histogram2d(lon, lat, bins=[xs, ys])
     counts = np.ma.masked_equal(counts.T, 0)
-    mesh = ax.pcolormesh(xs, ys, counts, cmap="viridis", norm=LogNorm(vmin=1, vmax=max(2, counts.max() or 2)),
-                         zorder=2, rasterized=True)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.6)
-    bar.set_label(translate(lang, N_("Records per {size}° cell ({n} records)"), size=GRID_DEGREES,
-                            n=f"{lon.size:,}"))
+    bounds = [low for low, _ in DENSITY_CLASSES] + [np.inf]
+    colours = [colour for _, colour in DENSITY_CLASSES]
+    ax.pcolormesh(xs, ys, counts, cmap=ListedColormap(colours), norm=BoundaryNorm(bounds, len(colours)),
+                  zorder=2, rasterized=True)
+    handles = [Patch(facecolor=colour, edgecolor="none", label=label)
+               for label, colour in zip(density_labels(lang), colours)]
+    title = translate(lang, N_("Records per {size}° cell ({n} records)"), size=GRID_DEGREES,
+                      n=format_decimal(lon.size, locale=lang))
+    ax.legend(handles=handles + summary, title=title, loc="lower left", fontsize=8, title_fontsize=9,
+              framealpha=0.9)
+
+
+def density_labels(lang: str) -> list[str]:
+    """The density classes as ranges of counts in ``lang`` ("1–4", …, "500 or more")."""
+    lows = [low for low, _ in DENSITY_CLASSES]
+    labels = [f"{format_decimal(low, locale=lang)}–{format_decimal(high - 1, locale=lang)}"
+              for low, high in zip(lows, lows[1:])]
+    return labels + [translate(lang, N_("{n} or more"), n=format_decimal(lows[-1], locale=lang))]
+
+
+def _summary_handles(lang: str, n: int, year) -> list:
+    """Legend lines without a symbol: how many records, and the years they span."""
+    from matplotlib.lines import Line2D
+
+    years = np.asarray(year if year is not None else [], dtype="float64")
+    years = years[np.isfinite(years) & (years > 0)]
+    if years.size:
+        span = translate(lang, N_("Records from {first} to {last}"), first=int(years.min()), last=int(years.max()))
+    else:
+        span = translate(lang, N_("No dates recorded"))
+    lines = [translate(lang, N_("{n} records"), n=format_decimal(n, locale=lang)), span]
+    return [Line2D([], [], linestyle="", label=line) for line in lines]
+
+
+def _draw_country_labels(ax, frame, lang: str) -> None:
+    """Country names in ``lang`` for the countries covering enough of the frame; the five in bold."""
+    area = (frame[2] - frame[0]) * (frame[3] - frame[1])
+    labels = country_labels(frame, LABEL_MIN_SHARE * area)
+    names = country_names(lang, [code for code, _, _ in labels])
+    halo = _halo()
+    for code, x, y in labels:
+        focus = code in FOCUS_COUNTRIES
+        ax.text(x, y, names[code], ha="center", va="center", fontsize=10 if focus else 8, clip_on=True,
+                fontweight="bold" if focus else "normal", color="#3d3d3d" if focus else "#6b6b6b",
+                path_effects=halo, zorder=2.5)
+
+
+def _draw_scale_bar(ax, frame, lang: str):
+    """A bar of a round length (about a fifth of the map's width) at the lower right, on a white box so names
+    and points under it do not hide it, labelled in ``lang``. Lengths are true at the map's middle latitude."""
+    from babel.units import format_unit
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    km_per_degree = 111.32 * np.cos(np.radians((frame[1] + frame[3]) / 2))
+    km = _round_length((frame[2] - frame[0]) * km_per_degree / 5)
+    bar = AnchoredSizeBar(ax.transData, km / km_per_degree, format_unit(km, "length-kilometer", length="short",
+                          locale=lang), "lower right", pad=0.4, borderpad=0.8, sep=3, label_top=True,
+                          size_vertical=0.006 * (frame[3] - frame[1]), color="#222222",
+                          fontproperties=FontProperties(size=8))
+    bar.patch.set(alpha=0.85, edgecolor="none")
+    bar.set_zorder(4)
+    ax.add_artist(bar)
+    return bar
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.5, foreground="white")]
+
+
+def _round_length(km: float) -> int:
+    """The largest 1, 2 or 5 × 10ⁿ not above ``km`` (at least 1)."""
+    if km < 1:
+        return 1
+    power = 10 ** int(np.floor(np.log10(km)))
+    return max(step * power for step in SCALE_STEPS if step * power <= km)
 
 
 def map_for(store, filters, *, title: str, lang: str = "en", fmt: str = "png", colour_by: str = "basisOfRecord",

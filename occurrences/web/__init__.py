@@ -40,6 +40,10 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
 
 
 def mount_static(app) -> None:
+    from ..fonts import FONT_DIR
+
+    # The shipped Noto fonts (and their fonts.css, OFL.txt) under /static/fonts/; mounted first so it wins.
+    app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 

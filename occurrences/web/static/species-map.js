@@ -69,6 +69,7 @@
     },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+  if (window.occCountryLabels) window.occCountryLabels(map, lang);
   window.occMap = map;
 
   function refresh() {
