@@ -41,16 +41,24 @@ def test_species_page_by_any_name(client, name):
     html = r.text
     assert "<i>Paguma larvata</i>" in html
     assert "อีเห็นเครือ" in html and "Cầy vòi mốc" in html and "Masked palm civet" in html  # several languages
-    assert 'id="iucn">LC<' in html
+    assert 'id="iucn">กังวลน้อยที่สุด (LC)<' in html  # the category's Thai name, with IUCN's code
     assert 'id="by-country"' in html and 'id="by-year"' in html and "2012" in html
     assert "/exports?format=csv&amp;scientificName=Paguma+larvata" in html
+    assert "/exports?format=gpkg&amp;scientificName=Paguma+larvata" in html
     assert 'id="range"' in html and "km²" in html
     assert 'src="/vendor/maplibre-gl.js"' in html and "https://" not in html.split("</head>")[0]
 
 
 def test_unknown_species_is_404(client):
     r = client.get("/species/Felis%20nonexistens")
-    assert r.status_code == 404 and r.json()["code"] == "unknown-species"
+    assert r.status_code == 404 and r.json()["code"] == "unknown-species"  # a program gets JSON
+
+
+def test_unknown_species_is_a_page_for_a_browser(client):
+    r = client.get("/species/Felis%20nonexistens", params={"lang": "vi"}, headers={"accept": "text/html,*/*"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="vi">' in r.text and 'data-code="unknown-species"' in r.text
+    assert "Không tìm thấy" in r.text and 'href="/species?lang=vi"' in r.text
 
 
 def test_species_list_in_the_request_language(client):
