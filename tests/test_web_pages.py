@@ -134,3 +134,69 @@ def test_species_without_a_name_in_the_language_says_it_shows_the_english_one(cl
     monkeypatch.setattr(labels, "_checklist_names", lambda name: {"en": "Masked palm civet"})
     html = client.get("/search", params={"lang": "km", "scientificName": "Paguma larvata"}).text
     assert "Masked palm civet" in html and 'class="fallback"' in html
+
+
+# ---- in Chromium ---------------------------------------------------------------------------------------------
+
+PHONE_WIDTHS = (360, 412)
+TAPPABLE = ("header.site nav a, header.site .brand, button, select, input:not([type=hidden]):not([type=checkbox])"
+            ":not([type=radio]), .tiles a, .button, .paging a, table.cards td a")
+MEASURE = """(selector) => {
+  const root = document.documentElement;
+  const small = [...document.querySelectorAll(selector)].filter(e => e.offsetParent !== null)
+    .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+    .filter(([, h]) => h < 43.5);
+  return {scroll: root.scrollWidth, client: root.clientWidth, small: small.slice(0, 5)};
+}"""
+
+
+def signed_in_page(base, page, token):
+    page.goto(f"{base}/signin")
+    page.fill("#token", token)
+    page.click("form.signin button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@needs_chromium()
+def test_no_page_scrolls_sideways_on_a_phone_and_taps_are_44px(seeded):
+    url, token = seeded
+    problems = []
+    with live_server(url) as base, browser_page() as page:
+        page.set_viewport_size({"width": PHONE_WIDTHS[0], "height": 780})
+        signed_in_page(base, page, token)
+        for lang in LANGUAGES:
+            for path in PAGES:
+                page.set_viewport_size({"width": PHONE_WIDTHS[0], "height": 780})
+                page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
+                for width in PHONE_WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 780})
+                    m = page.evaluate(MEASURE, TAPPABLE)
+                    if m["scroll"] > m["client"]:
+                        problems.append(f"{path} {lang} {width}px: scrollWidth {m['scroll']} > {m['client']}")
+                    if m["small"]:
+                        problems.append(f"{path} {lang} {width}px: tap targets under 44 px: {m['small']}")
+        assert page.outside_requests == []
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.browser
+@needs_chromium()
+def test_axe_finds_no_serious_problem_on_any_page_in_any_language(seeded):
+    from axe_playwright_python.sync_playwright import Axe
+
+    url, token = seeded
+    axe = Axe()
+    problems = []
+    with live_server(url) as base, browser_page() as page:
+        signed_in_page(base, page, token)
+        for lang in LANGUAGES:
+            for path in PAGES:
+                page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
+                violations = axe.run(page).response["violations"]
+                for v in violations:
+                    if v["impact"] in ("serious", "critical"):
+                        problems.append(f"{path} {lang}: {v['id']} ({v['impact']}): "
+                                        f"{[n['html'][:100] for n in v['nodes'][:3]]}")
+        assert page.outside_requests == []
+    assert not problems, "\n".join(problems[:30])
