@@ -200,3 +200,108 @@ def test_axe_finds_no_serious_problem_on_any_page_in_any_language(seeded):
                                         f"{[n['html'][:100] for n in v['nodes'][:3]]}")
         assert page.outside_requests == []
     assert not problems, "\n".join(problems[:30])
+
+
+# ---- search on a map, downloads, bad input ----------------------------------------------------------------------
+
+def test_downloads_export_exactly_the_current_filters(client, seeded):
+    import csv
+    import io
+    import urllib.parse
+
+    from occurrences.store import Filters
+
+    html = client.get("/search", params={"countryCode": "TH", "basisOfRecord": "HumanObservation",
+                                         "dateFrom": "2005-01-01", "limit": "5", "lang": "th"}).text
+    links = dict(re.findall(r'href="(/exports\?[^"]+)" data-format="(\w+)"', html))
+    links = {fmt: url.replace("&amp;", "&") for url, fmt in links.items()}
+    assert {"gpkg", "csv", "dwca"} <= set(links)
+    for url in links.values():  # every button: the filters, not the page (no limit or cursor)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+        assert query["countryCode"] == ["TH"] and query["basisOfRecord"] == ["HumanObservation"]
+        assert query["eventDate"] == ["2005-01-01,9999-12-31"] and "limit" not in query and "cursor" not in query
+    store = open_store(seeded[0])
+    expected = store.count(Filters(countryCode=["TH"], basisOfRecord=["HumanObservation"],
+                                   eventDate=("2005-01-01", "9999-12-31")))
+    store.close()
+    rows = list(csv.DictReader(io.StringIO(client.get(links["csv"]).text)))
+    assert len(rows) == expected > 5 and {r["countryCode"] for r in rows} == {"TH"}
+    assert client.get(links["gpkg"]).content[:15] == b"SQLite format 3"
+
+
+def test_a_species_name_with_html_is_shown_as_text(client):
+    hostile = "<script>window.pwned=1</script><b>Paguma</b>"
+    for path in (f"/species/{hostile}", "/search"):
+        r = client.get(path, params={"scientificName": hostile, "lang": "th"}, headers={"accept": "text/html"})
+        assert r.status_code in (200, 404) and r.headers["content-type"].startswith("text/html")
+        assert "<script>window.pwned" not in r.text and "<b>Paguma" not in r.text
+        assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in r.text
+
+
+def test_a_ten_thousand_record_page_is_capped_and_says_so(client):
+    r = client.get("/search", params={"limit": "10000", "lang": "vi"})
+    assert r.status_code == 200 and 'id="page-capped"' in r.text
+    assert 0 < r.text.count('class="record-link"') <= 500
+    bad = client.get("/search", params={"limit": "lots"}, headers={"accept": "text/html"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.text and "Traceback" not in bad.text
+
+
+@pytest.mark.parametrize("headers, params", [({"accept-language": "zz-ZZ,xx;q=0.5"}, {}), ({}, {"lang": "xx"}),
+                                             ({}, {"lang": "<script>"})])
+def test_an_unknown_language_gets_english(client, headers, params):
+    client.cookies.clear()  # no language remembered from an earlier page
+    r = client.get("/", params=params, headers={"accept": "text/html", **headers})
+    assert r.status_code == 200 and '<html lang="en">' in r.text and "<script>" not in r.text
+
+
+def test_a_species_with_no_records_has_a_page_and_maps(client):
+    from occurrences.maps.species import checklist
+
+    recorded = {"Paguma larvata", "Viverra zibetha", "Martes flavigula", "Paradoxurus hermaphroditus",
+                "Prionodon pardicolor", "Arctonyx collaris", "Arctictis binturong", "Melogale personata",
+                "Urva javanica"}
+    empty = next(name for name in sorted(checklist().taxa) if name not in recorded)
+    page = client.get(f"/species/{empty}", params={"lang": "lo"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "<h2 id=\"counts-h\">" in page.text
+    png = client.get(f"/species/{empty}/map.png", params={"lang": "lo"})
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    tile = client.get("/tiles/4/12/7.mvt", params={"scientificName": empty})
+    assert tile.status_code == 200
+
+
+@pytest.mark.parametrize("z, x, y", [(0, 0, 0), (22, 3_000_000, 1_900_000)])
+def test_tiles_at_zoom_0_and_22_answer_without_a_stack_trace(client, z, x, y):
+    r = client.get(f"/tiles/{z}/{x}/{y}.mvt")
+    assert r.status_code in (200, 400)
+    if r.status_code == 400:  # beyond the deepest zoom: said so, in the API's error body
+        assert r.json()["code"] == "invalid-parameter" and "18" in r.json()["message"]
+    page = client.get(f"/tiles/{z}/{x}/{y}.mvt", headers={"accept": "text/html"})
+    assert "Traceback" not in page.text
+
+
+@pytest.mark.browser
+@needs_chromium()
+def test_search_shows_the_matching_records_on_the_offline_map(seeded):
+    url, _token = seeded
+    with live_server(url) as base, browser_page() as page:
+        errors, tiles = [], []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda req: tiles.append(req.url) if "/tiles/" in req.url else None)
+        page.goto(f"{base}/search?countryCode=TH&basisOfRecord=PreservedSpecimen&lang=vi")
+        page.wait_for_selector("#map[data-ready=true]", timeout=30_000)
+        assert tiles and all("countryCode=TH" in t and "basisOfRecord=PreservedSpecimen" in t for t in tiles)
+        assert all("limit=" not in t and "cursor=" not in t for t in tiles)
+        for zoom in (4, 10):  # a legend for what is drawn: the colour scale for cells, record types for points
+            page.evaluate("(z) => occMap.jumpTo({center: [101.5, 14.5], zoom: z})", zoom)
+            page.wait_for_function("() => occMap.loaded() && occMap.areTilesLoaded()", timeout=30_000)
+            page.wait_for_timeout(300)
+            drawn = page.evaluate("() => ['grid', 'points'].map(l => occMap.queryRenderedFeatures({layers: [l]}).length > 0)")
+            assert page.locator("#legend-density").is_visible() == drawn[0]
+            assert page.locator("#legend-basis").is_visible() == drawn[1]
+        assert drawn[1], "no point drawn at zoom 10 around the known record"
+        assert page.locator("#legend-density li").count() == 5
+        assert "Mẫu vật lưu giữ" in page.locator("#legend-basis").inner_text()
+        for zoom in (0, 22):  # clamped by the map, never an error
+            page.evaluate("(z) => occMap.jumpTo({zoom: z})", zoom)
+            page.wait_for_function("() => occMap.loaded()", timeout=30_000)
+        assert errors == [] and page.outside_requests == []

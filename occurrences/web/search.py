@@ -93,7 +93,8 @@ def search(request: Request, store: Annotated[Store, Depends(get_store)]):
         context["error"] = exc.message(request_language(request))
         return render(request, "search.html", status_code=exc.status, **context)
     next_url = str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
-    context.update(records=page.records, facets=facets, count=count, next_url=next_url,
+    context.update(records=page.records, facets=facets, count=count, next_url=next_url, page_max=PAGE_MAX,
+                   capped=form["limit"].isdigit() and int(form["limit"]) > PAGE_MAX,
                    searched=any(form[k] for k in FORM_FIELDS if k not in ("limit", "sort")))
     return render(request, "search.html", **context)
 
