@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from ..forms import load_form
 from ..i18n import N_, gettext
 
+COUNTRIES = ("TH", "VN", "KH", "LA", "MM")  # the five countries the database covers
 # Values a record may hold that the submission form does not offer.
 EXTRA_CHOICES = {
     "basisOfRecord": {"Occurrence": N_("Kind of record not given")},

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ..i18n import N_, translate
 from ..maps.static import AGE_CLASSES, BASIS_COLOURS
-from .labels import Values
-
+from .labels import COUNTRIES, Values
 # (lowest count of the class, colour), ascending; the last class has no upper bound. Viridis, as before.
 DENSITY_CLASSES = ((1, "#fde725"), (5, "#5ec962"), (20, "#21918c"), (100, "#3b528b"), (500, "#440154"))
 
@@ -37,6 +36,7 @@ def map_context(lang: str, query: str) -> dict:
         age_legend=[(start, translate(lang, label), colour) for start, label, colour in AGE_CLASSES],
         density_legend=density_legend(v),
         density_classes=[[low, colour] for low, colour in DENSITY_CLASSES],
+        country_names={code: v.country(code) for code in COUNTRIES},
     )
 
 

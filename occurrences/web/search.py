@@ -20,11 +20,11 @@ from ..records import BASIS_OF_RECORD
 from ..api.deps import get_store, query_lists, request_filters, request_language
 from ..store import Store
 from . import render
+from .labels import COUNTRIES
 from .mapview import map_context
 
 router = APIRouter(include_in_schema=False)
 
-COUNTRIES = ("TH", "VN", "KH", "LA", "MM")
 FORM_FIELDS = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "issue", "dateFrom", "dateTo",
                "limit", "cursor", "sort")
 FACETS = ("countryCode", "scientificName", "year", "basisOfRecord", "issue")

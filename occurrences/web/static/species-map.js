@@ -102,6 +102,17 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  /* A full ISO date in the page's locale (the browser's CLDR data); partial dates and ranges as stored. */
+  function localDate(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+    if (!m) return value;
+    const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    try {
+      return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+    } catch (e) {
+      return value;
+    }
+  }
   function row(label, value) {
     return value ? "<tr><th>" + escapeHtml(label) + "</th><td>" + escapeHtml(value) + "</td></tr>" : "";
   }
@@ -116,8 +127,10 @@
         const p = feature.properties;
         popup.setHTML('<div class="record-popup" data-id="' + escapeHtml(id) + '"><p><i>' +
           escapeHtml(p.scientificName) + "</i></p><table>" +
-          row(text.date, p.eventDate) + row(text.basis, text.basisLabels[p.basisOfRecord] || p.basisOfRecord) +
-          row(text.country, p.countryCode) + row(text.locality, p.locality || p.stateProvince) +
+          row(text.date, localDate(p.eventDate)) +
+          row(text.basis, text.basisLabels[p.basisOfRecord] || p.basisOfRecord) +
+          row(text.country, text.countries[p.countryCode] || p.countryCode) +
+          row(text.locality, p.locality || p.stateProvince) +
           row(text.recordedBy, p.recordedBy) + "</table>" +
           (p.informationWithheld ? '<p class="help">' + escapeHtml(text.withheld) + "</p>" : "") +
           '<p><a href="/records/' + encodeURIComponent(id) + "?lang=" + lang + '">' + escapeHtml(text.open) +
