@@ -304,4 +304,11 @@ def test_search_shows_the_matching_records_on_the_offline_map(seeded):
         for zoom in (0, 22):  # clamped by the map, never an error
             page.evaluate("(z) => occMap.jumpTo({zoom: z})", zoom)
             page.wait_for_function("() => occMap.loaded()", timeout=30_000)
+
+        # The short "per country" table keeps its own row height beside the long "per year" one.
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{base}/species/Paguma%20larvata?lang=en")
+        heights = page.evaluate("() => ['#by-country', '#by-year'].map(t => [document.querySelectorAll(t + ' tr').length,"
+                                " document.querySelector(t + ' tr').getBoundingClientRect().height])")
+        assert heights[0][0] < heights[1][0] and abs(heights[0][1] - heights[1][1]) < 2, heights
         assert errors == [] and page.outside_requests == []
