@@ -312,3 +312,12 @@ def test_search_shows_the_matching_records_on_the_offline_map(seeded):
                                 " document.querySelector(t + ' tr').getBoundingClientRect().height])")
         assert heights[0][0] < heights[1][0] and abs(heights[0][1] - heights[1][1]) < 2, heights
         assert errors == [] and page.outside_requests == []
+
+
+def test_a_refused_form_post_from_a_browser_is_a_page(client):
+    r = client.post("/review/pending-1/accept", params={"lang": "th"}, data={"csrf_token": "forged"},
+                    headers={"accept": "text/html", "authorization": ""})
+    assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="th">' in r.text and 'role="alert"' in r.text
+    api = client.post("/review/pending-1/accept", data={"csrf_token": "forged"}, headers={"authorization": ""})
+    assert api.headers["content-type"].startswith("application/json") and api.json()["code"]

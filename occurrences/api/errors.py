@@ -27,7 +27,7 @@ def error_response(request: Request, code: str, status: int, message: str, **ext
     """The error as JSON, or as a page in the reader's language when a browser asks for HTML."""
     from ..web import error_page, wants_html  # the pages import the API's dependencies
 
-    if wants_html(request) and request.method in ("GET", "HEAD"):
+    if wants_html(request):
         return error_page(request, status, code, message)
     return JSONResponse({"code": code, "status": status, "message": message, **extra}, status_code=status)
 

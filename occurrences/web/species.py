@@ -15,7 +15,7 @@ from ..i18n import LANGUAGES
 from ..maps import range_for, species_list
 from ..maps.species import checklist
 from ..store import Store
-from . import render
+from . import render, wants_html
 from .labels import species_name
 from .mapview import map_context
 from .search import country_names, download_links
@@ -39,10 +39,9 @@ def species_index(request: Request, store: Annotated[Store, Depends(get_store)])
 
 
 def _wants_html(request: Request) -> bool:
-    f = request.query_params.get("f")
-    if f or request.url.path.endswith(".html"):
-        return f in (None, "html")
-    return "text/html" in request.headers.get("accept", "")
+    if request.url.path.endswith(".html"):
+        return request.query_params.get("f") in (None, "html")
+    return wants_html(request)
 
 
 @router.get("/species/{name}", response_class=HTMLResponse)
