@@ -90,5 +90,8 @@ def test_search_in_headless_chromium(db_url):
         page.locator("#results tbody tr a[href^='/species/']").first.get_attribute("href")
         page.locator("#results tbody tr a[href^='/records/']").first.click()
         page.wait_for_url(re.compile(r"/records/"))
-        assert page.locator("table.record").count() == 1 and "MachineObservation" in page.content()
+        assert page.locator("table.record").count() == 1
+        # the value in the reader's language (the form's Thai label), never the Darwin Core code
+        assert page.locator("tr[data-term=basisOfRecord] td").inner_text() == "กล้องดักถ่ายหรืออุปกรณ์อื่น"
+        assert "MachineObservation" not in page.locator("main").inner_text()
         assert page.outside_requests == []

@@ -41,16 +41,24 @@ def test_species_page_by_any_name(client, name):
     html = r.text
     assert "<i>Paguma larvata</i>" in html
     assert "อีเห็นเครือ" in html and "Cầy vòi mốc" in html and "Masked palm civet" in html  # several languages
-    assert 'id="iucn">LC<' in html
+    assert 'id="iucn">กังวลน้อยที่สุด (LC)<' in html  # the category's Thai name, with IUCN's code
     assert 'id="by-country"' in html and 'id="by-year"' in html and "2012" in html
     assert "/exports?format=csv&amp;scientificName=Paguma+larvata" in html
+    assert "/exports?format=gpkg&amp;scientificName=Paguma+larvata" in html
     assert 'id="range"' in html and "km²" in html
     assert 'src="/vendor/maplibre-gl.js"' in html and "https://" not in html.split("</head>")[0]
 
 
 def test_unknown_species_is_404(client):
     r = client.get("/species/Felis%20nonexistens")
-    assert r.status_code == 404 and r.json()["code"] == "unknown-species"
+    assert r.status_code == 404 and r.json()["code"] == "unknown-species"  # a program gets JSON
+
+
+def test_unknown_species_is_a_page_for_a_browser(client):
+    r = client.get("/species/Felis%20nonexistens", params={"lang": "vi"}, headers={"accept": "text/html,*/*"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="vi">' in r.text and 'data-code="unknown-species"' in r.text
+    assert "Không tìm thấy" in r.text and 'href="/species?lang=vi"' in r.text
 
 
 def test_species_list_in_the_request_language(client):
@@ -94,5 +102,7 @@ def test_map_draws_offline_and_a_click_shows_the_record(db_url):
         page.mouse.click(box["x"] + x, box["y"] + y)
         popup = page.wait_for_selector(".record-popup[data-id='known-point-1']", timeout=15_000)
         text = popup.inner_text()
-        assert "2012-07-21" in text and "Known test locality" in text and "Preserved specimen" in text
+        # date, country and kind of record in the page's language, not as stored (2012-07-21, TH)
+        assert "Jul 21, 2012" in text and "Thailand" in text and "Known test locality" in text
+        assert "Preserved specimen" in text
         assert page.outside_requests == [] and errors == []

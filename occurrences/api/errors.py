@@ -23,7 +23,12 @@ _HTTP_MESSAGES = {
 }
 
 
-def error_response(request: Request, code: str, status: int, message: str, **extra) -> JSONResponse:
+def error_response(request: Request, code: str, status: int, message: str, **extra):
+    """The error as JSON, or as a page in the reader's language when a browser asks for HTML."""
+    from ..web import error_page, wants_html  # the pages import the API's dependencies
+
+    if wants_html(request):
+        return error_page(request, status, code, message)
     return JSONResponse({"code": code, "status": status, "message": message, **extra}, status_code=status)
 
 
@@ -31,7 +36,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(OccurrencesError)
     async def _occurrences_error(request: Request, exc: OccurrencesError):
         body = exc.to_dict(request_language(request))
-        return JSONResponse(body, status_code=exc.status)
+        return error_response(request, body.pop("code"), body.pop("status"), body.pop("message"), **body)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):

@@ -11,17 +11,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..api.deps import get_store, request_language
 from ..api.species import map_filters, map_title, species_filters
-from ..i18n import LANGUAGES, translate
+from ..i18n import LANGUAGES
 from ..maps import range_for, species_list
 from ..maps.species import checklist
-from ..maps.static import BASIS_COLOURS, BASIS_LABELS, AGE_CLASSES
 from ..provenance import concept_text, species_facts
 from ..store import Store
-from . import render
-from .search import country_names
+from . import render, wants_html
+from .labels import species_name
+from .mapview import map_context
+from .search import country_names, download_links
 
 router = APIRouter(include_in_schema=False)
-EXPORT_FORMATS = ("csv", "geojson", "dwca")
 
 
 @router.get("/species", response_class=HTMLResponse)
@@ -40,10 +40,9 @@ def species_index(request: Request, store: Annotated[Store, Depends(get_store)])
 
 
 def _wants_html(request: Request) -> bool:
-    f = request.query_params.get("f")
-    if f or request.url.path.endswith(".html"):
-        return f in (None, "html")
-    return "text/html" in request.headers.get("accept", "")
+    if request.url.path.endswith(".html"):
+        return request.query_params.get("f") in (None, "html")
+    return wants_html(request)
 
 
 @router.get("/species/{name:segment}", response_class=HTMLResponse)
@@ -56,11 +55,9 @@ def species_page(request: Request, name: str, store: Annotated[Store, Depends(ge
         request, "species.html", info=info, title=map_title(info, lang), languages_all=LANGUAGES,
         countries=country_names(lang), count=store.count(filters),
         by_country=facets["countryCode"], by_year=sorted(facets["year"]), flag_codes=[c for c, _ in facets["issue"]],
-        figures=range_for(store, filters), query=urlencode(query),
-        exports=[(fmt, "/exports?" + urlencode({"format": fmt, **query})) for fmt in EXPORT_FORMATS],
-        basis_legend=[(b, BASIS_LABELS[b], BASIS_COLOURS[b]) for b in BASIS_LABELS],
-        basis_names={b: translate(lang, label) for b, label in BASIS_LABELS.items()},
-        age_legend=AGE_CLASSES, **_provenance(info.scientific_name, lang))
+        figures=range_for(store, filters), exports=download_links(urlencode(query)),
+        fallback=species_name(info.scientific_name, lang).fallback, **map_context(lang, urlencode(query)),
+        **_provenance(info.scientific_name, lang))
 
 
 ADD_NAMES_COMMAND = "occurrences species add-names FILE"

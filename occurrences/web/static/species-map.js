@@ -16,10 +16,14 @@
   const basisColour = ["match", ["get", "basis"]].concat(
     Object.entries(BASIS).flat(), ["#666666"]);
   const ageColour = ["step", ["get", "year"], "#fdae61", 2000, "#abd9e9", 2010, "#4575b4", 2020, "#313695"];
+  /* Density classes [[lowest count, colour], …] come from the page, which draws the same list as its legend. */
+  const classes = text.densityClasses;
+  const densityColour = ["step", ["get", "count"], classes[0][1]].concat(
+    classes.slice(1).flatMap(function (c) { return [c[0], c[1]]; }));
 
   function tileQuery() {
     const q = new URLSearchParams(baseQuery);
-    const data = new FormData(form);
+    const data = form ? new FormData(form) : new FormData();  /* the search page has no map filters */
     const from = data.get("dateFrom"), to = data.get("dateTo");
     if (from || to) q.set("eventDate", (from || "0001-01-01") + "," + (to || "9999-12-31"));
     const quality = data.get("quality") || "";
@@ -60,8 +64,7 @@
         { id: "borders", type: "line", source: "countries", paint: { "line-color": "#7a7a7a", "line-width": 0.8 } },
         { id: "grid", type: "fill", source: "occ", "source-layer": "grid",
           paint: { "fill-opacity": 0.75,
-                   "fill-color": ["step", ["get", "count"], "#fde725", 5, "#5ec962", 20, "#21918c", 100, "#3b528b",
-                                  500, "#440154"] } },
+                   "fill-color": densityColour } },
         { id: "points", type: "circle", source: "occ", "source-layer": "points",
           paint: { "circle-radius": 5, "circle-color": basisColour, "circle-stroke-color": "#ffffff",
                    "circle-stroke-width": 1 } },
@@ -77,20 +80,22 @@
     map.getSource("provinces").setData(provincesUrl());
     const age = new FormData(form).get("colour") === "age";
     map.setPaintProperty("points", "circle-color", age ? ageColour : basisColour);
-    document.getElementById("legend-basis").hidden = age;
-    document.getElementById("legend-age").hidden = !age;
   }
-  form.addEventListener("change", function (event) {
-    if (event.target.name === "online") return toggleOnline(event.target.checked);
-    refresh();
-  });
-  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  if (form) {
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "online") return toggleOnline(event.target.checked);
+      refresh();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
 
   /* Optional online background: only on request, only when the browser says it is online; never needed. */
   const online = document.getElementById("online-layer");
-  online.disabled = !navigator.onLine;
-  window.addEventListener("online", function () { online.disabled = false; });
-  window.addEventListener("offline", function () { online.disabled = true; });
+  if (online) {
+    online.disabled = !navigator.onLine;
+    window.addEventListener("online", function () { online.disabled = false; });
+    window.addEventListener("offline", function () { online.disabled = true; });
+  }
   function toggleOnline(on) {
     if (on && !map.getSource("osm")) {
       map.addSource("osm", { type: "raster", tileSize: 256, tiles: ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"],
@@ -104,6 +109,17 @@
     return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
+  }
+  /* A full ISO date in the page's locale (the browser's CLDR data); partial dates and ranges as stored. */
+  function localDate(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+    if (!m) return value;
+    const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    try {
+      return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+    } catch (e) {
+      return value;
+    }
   }
   function row(label, value) {
     return value ? "<tr><th>" + escapeHtml(label) + "</th><td>" + escapeHtml(value) + "</td></tr>" : "";
@@ -119,8 +135,10 @@
         const p = feature.properties;
         popup.setHTML('<div class="record-popup" data-id="' + escapeHtml(id) + '"><p><i>' +
           escapeHtml(p.scientificName) + "</i></p><table>" +
-          row(text.date, p.eventDate) + row(text.basis, text.basisLabels[p.basisOfRecord] || p.basisOfRecord) +
-          row(text.country, p.countryCode) + row(text.locality, p.locality || p.stateProvince) +
+          row(text.date, localDate(p.eventDate)) +
+          row(text.basis, text.basisLabels[p.basisOfRecord] || p.basisOfRecord) +
+          row(text.country, text.countries[p.countryCode] || p.countryCode) +
+          row(text.locality, p.locality || p.stateProvince) +
           row(text.recordedBy, p.recordedBy) + "</table>" +
           (p.informationWithheld ? '<p class="help">' + escapeHtml(text.withheld) + "</p>" : "") +
           '<p><a href="/records/' + encodeURIComponent(id) + "?lang=" + lang + '">' + escapeHtml(text.open) +
