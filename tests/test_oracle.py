@@ -470,6 +470,7 @@ def test_existing_databases_get_the_public_flags_and_uncertainty(store_url):
     """A database written before the public issue list existed (and with the submitted uncertainty added to the
     cell's radius) is brought up to date when it is opened, on both backends."""
     store = open_store(store_url)
+    store.add_user("alice", "submitter")  # an account: the later owner migration leaves her records to her
     store.add_many([flagged("s-30", "Arctictis binturong", 14.73917, 101.62853, 30.0)], status="accepted",
                    submitted_by="alice")
     expected = store.get("s-30")
