@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 from urllib.parse import urlparse, unquote
@@ -31,6 +33,8 @@ from .filters import Filters
 
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
 DENSE_BBOX_ROWS = 20_000  # a bbox expected to hold more records than this is left to the planner
+INDEX_FACTS_SECONDS = 30.0  # how long a process trusts what it read about the grid-cell indexes
+_INDEXED_BY = re.compile(r' INDEXED BY "[^"]+"')
 _TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", list: "TEXT"}
 _V1_INDEXES = {  # as released in schema 1; schema 3 replaces some (see _V3_INDEXES)
     "ix_species_country": '"scientificName", "countryCode"',
@@ -198,6 +202,7 @@ class SQLiteStore:
         self._geoms = _Geometries()
         self._null_default: set[str] | None = None  # columns without a default (NULL) nor NOT NULL
         self._select_lists: dict[str, tuple[str, list]] = {}  # access → its column list (see page_sql)
+        self._facts: dict[str, tuple[float, bool, int | None]] = {}  # index → (valid until, exists, rows per key)
         self.dialect = S.Dialect("?", self._bbox_predicate, self._geometry_predicate)
         if self.path != ":memory:":
             parent = Path(self.path).parent
@@ -270,6 +275,7 @@ class SQLiteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._facts.clear()
 
     @property
     def schema_version(self) -> int:
@@ -316,6 +322,8 @@ class SQLiteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._facts.clear()  # the load may have rebuilt the indexes and their statistics
         return AddResult(statuses)
 
     def _insert(self, conn, cols: dict, n: int) -> list[str]:
@@ -484,7 +492,18 @@ class SQLiteStore:
     def _tuples(self, sql: str, params: Sequence) -> list[tuple]:
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples: building sqlite3.Row objects and looking names up is slow
-        return cursor.execute(sql, params).fetchall()
+        return self._hinted(cursor, sql, params).fetchall()
+
+    def _hinted(self, cursor, sql: str, params: Sequence):
+        """``cursor.execute``; when an index hint names an index dropped since :meth:`_index_facts` looked
+        (another process bulk-loading), forget the facts and run the query without the hint."""
+        try:
+            return cursor.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "no such index" not in str(exc):
+                raise
+            self._facts.clear()
+            return cursor.execute(_INDEXED_BY.sub("", sql), params)
 
     def page_sql(self, f: Filters) -> tuple[str, list]:
         """One page (``f.limit`` + 1 rows, to tell whether there is a next page) of records as ``f.access`` may
@@ -530,7 +549,7 @@ class SQLiteStore:
 
     def count(self, filters: Filters) -> int:
         sql, params = S.count_sql(filters, self.dialect)
-        return self.conn.execute(self._spatial_hint(sql, filters), params).fetchone()[0]
+        return self._hinted(self.conn, self._spatial_hint(sql, filters), params).fetchone()[0]
 
     def columns(self, filters: Filters, names: Sequence[str], limit: int | None = None) -> dict[str, list]:
         """The map's fast path: a few columns of the mapped records (those with coordinates) as lists, without
@@ -565,14 +584,27 @@ class SQLiteStore:
         index = {A.FULL: "ix_cell", A.PUBLIC: "ix_pub_cell"}.get(kind)
         if index is None:
             return None
-        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone()
-        if not found:
+        present, per_cell = self._index_facts(index)
+        if not present:
             return None
         if not sparse_only:
             return index
-        per_cell = _rows_per_key(self.conn, index)
         cells = sum(last - first + 1 for first, last in ranges)
         return index if per_cell is None or cells * per_cell <= DENSE_BBOX_ROWS else None
+
+    def _index_facts(self, index: str) -> tuple[bool, int | None]:
+        """Whether ``index`` exists and its records per key, remembered for INDEX_FACTS_SECONDS. Asking SQLite
+        on every request cost two more statements per page: under concurrency each one releases and retakes
+        the GIL, and those hand-offs, not SQLite, made the latency of 16-64 clients (see README, Serving).
+        A stale answer only changes the plan (the hint of an index dropped meanwhile is retried without it)."""
+        now = time.monotonic()
+        found = self._facts.get(index)
+        if found is None or found[0] < now:
+            conn = self.conn
+            present = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                   [index]).fetchone() is not None
+            found = self._facts[index] = (now + INDEX_FACTS_SECONDS, present, _rows_per_key(conn, index))
+        return found[1], found[2]
 
     def _table(self, filters: Filters, *, sparse_only: bool = True) -> str:
         """The table for a ``FROM``, with an ``INDEXED BY`` hint when :meth:`_spatial_index` has one."""

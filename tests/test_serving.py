@@ -1,0 +1,124 @@
+"""Serving under load: how many processes and threads ``occurrences serve`` runs, OGC items on the path of
+/occurrences (no catalogue, one serialisation), and the catalogue built once however many requests wait."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from occurrences.api import create_app
+from occurrences.cli import usable_cores
+from occurrences.demo import demo_records
+from occurrences.settings import Settings
+from occurrences.store import open_store
+
+from .support import live_server
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('serving') / 'occ.db'}"
+    store = open_store(url)
+    store.add_many(demo_records(300), submitted_by="demo", status="accepted")
+    store.close()
+    return url
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
+def server_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmd and port.encode() in cmd:
+                return int(entry.name)
+    raise AssertionError("server process not found")
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The server's worker processes: its children but multiprocessing's resource tracker."""
+    return [c for c in children(pid)
+            if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="needs CPU affinity (Linux)")
+def test_serve_runs_one_worker_process_per_usable_core_by_default(db_url):
+    cores = len(os.sched_getaffinity(0))
+    assert usable_cores() == cores
+    expected = cores if cores > 1 else 0  # one core: uvicorn serves in its own process
+    with live_server(db_url) as base:
+        pid, deadline = server_pid(base), time.time() + 20
+        while len(worker_processes(pid)) < expected and time.time() < deadline:
+            time.sleep(0.2)
+        assert len(worker_processes(pid)) == expected
+
+
+def test_the_thread_pool_is_sized_by_the_settings(db_url):
+    app = create_app(Settings(db=db_url, threads=3))
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+
+
+def test_ogc_items_read_no_catalogue_and_a_species_collection_is_still_checked(db_url, monkeypatch):
+    store = open_store(db_url)
+    with TestClient(create_app(Settings(db=db_url), store=store)) as client:
+        def no_catalogue(*args, **kwargs):
+            raise AssertionError("items read the catalogue")
+
+        monkeypatch.setattr(store, "extents", no_catalogue)
+        body = client.get("/ogc/collections/occurrences/items?limit=5").json()
+        assert body["numberReturned"] == 5 and body["numberMatched"] == 300
+        name = body["features"][0]["properties"]["scientificName"]
+        species = client.get(f"/ogc/collections/{name.replace(' ', '_')}/items?limit=5").json()
+        assert {f["properties"]["scientificName"] for f in species["features"]} == {name}
+        missing = client.get("/ogc/collections/Nosuch_species/items")
+        assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+
+
+def test_ogc_items_and_occurrences_pages_serialise_the_same_features(db_url):
+    with TestClient(create_app(Settings(db=db_url))) as client:
+        ogc = client.get("/ogc/collections/occurrences/items?limit=50&bbox=90,0,115,30").json()
+        native = client.get("/occurrences?limit=50&bbox=90,0,115,30").json()
+        assert ogc["features"] == native["features"] and len(ogc["features"]) == 50
+
+
+def test_the_catalogue_is_built_once_however_many_requests_wait_for_it(db_url, monkeypatch):
+    store = open_store(db_url)
+    calls, original = [], store.extents
+
+    def slow_extents(*args, **kwargs):
+        calls.append(kwargs.get("group_by"))
+        time.sleep(0.2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "extents", slow_extents)
+    with TestClient(create_app(Settings(db=db_url, threads=8), store=store)) as client:
+        statuses = []
+        threads = [threading.Thread(target=lambda: statuses.append(client.get("/ogc/collections").status_code))
+                   for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * 8 and calls == [None, "scientificName"]
