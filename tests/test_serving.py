@@ -122,3 +122,111 @@ def test_the_catalogue_is_built_once_however_many_requests_wait_for_it(db_url, m
         for t in threads:
             t.join()
     assert statuses == [200] * 8 and calls == [None, "scientificName"]
+
+
+# -- workers act as one: the tile pyramid follows the database's change counter ------------------------------------
+REGION_TILE = (3, 6, 3)  # z/x/y of a zoom-3 tile over mainland Southeast Asia (counted from the pyramid)
+
+
+def tile_count(data: bytes) -> int:
+    import mapbox_vector_tile
+
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return sum(f["properties"]["count"] for f in layers.get("grid", {"features": []})["features"])
+
+
+def new_record(i: int) -> dict:
+    return {"occurrenceID": f"fresh-{i}", "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
+            "countryCode": "TH", "eventDate": "2024-05-01", "decimalLatitude": 15.2, "decimalLongitude": 101.3}
+
+
+def test_every_write_moves_the_change_counter_and_a_failed_one_does_not(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    start = store.changes()
+    store.add_many([new_record(1)], status="accepted")
+    store.update("fresh-1", {"status": "rejected"}, actor="t")
+    store.delete("fresh-1", actor="t")
+    assert store.changes() == start + 3
+    with pytest.raises(Exception):
+        store.add_many([new_record(2), new_record(2)])  # duplicate in the batch: nothing written
+    assert store.changes() == start + 3
+    store.close()
+
+
+def test_a_cached_low_zoom_tile_shows_a_record_written_by_another_process(db_url):
+    from occurrences.maps.tiles import tile_mvt
+    from occurrences.store import Filters
+
+    reader, writer = open_store(db_url), open_store(db_url)  # two connections, as two server processes
+    before = tile_count(tile_mvt(reader, Filters(), *REGION_TILE))
+    assert tile_count(tile_mvt(reader, Filters(), *REGION_TILE)) == before  # from the cache
+    writer.add_many([new_record(10)], status="accepted")
+    assert tile_count(tile_mvt(reader, Filters(), *REGION_TILE)) == before + 1
+    reader.close(), writer.close()
+
+
+def connection_owner(conn, server_port: int, pids: list[int]) -> int | None:
+    """The worker process holding the server side of this client connection: the socket inode in /proc/net/tcp
+    whose local port is the server's and remote port ours, found among the workers' open files."""
+    client_port = conn.sock.getsockname()[1]
+    want = f"0100007F:{server_port:04X} 0100007F:{client_port:04X}"
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if f"{fields[1]} {fields[2]}" == want:
+            inode = fields[9]
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="finds each connection's worker through /proc")
+def test_three_workers_serve_the_fresh_tile_after_a_write(db_url):
+    """``serve --workers 3``: a keep-alive connection to each worker (found through /proc), each caches the
+    zoom-3 tile, a record is written, and every worker's next answer counts it."""
+    from http.client import HTTPConnection
+
+    path = "/tiles/{}/{}/{}.mvt".format(*REGION_TILE)
+    with live_server(db_url, "--workers", "3") as base:
+        port = int(base.rsplit(":", 1)[1])
+        pid, deadline = server_pid(base), time.time() + 20
+        while len(worker_processes(pid)) < 3 and time.time() < deadline:
+            time.sleep(0.2)
+        workers = worker_processes(pid)
+        assert len(workers) == 3
+        by_worker: dict[int, HTTPConnection] = {}
+        for _ in range(300):
+            conn = HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/health")
+            conn.getresponse().read()
+            owner = connection_owner(conn, port, workers)
+            if owner in by_worker or owner is None:
+                conn.close()
+            else:
+                by_worker[owner] = conn
+            if len(by_worker) == 3:
+                break
+        assert len(by_worker) == 3, "could not reach every worker"
+
+        def counts() -> list[int]:
+            found = []
+            for conn in by_worker.values():
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                assert resp.status == 200
+                found.append(tile_count(resp.read()))
+            return found
+
+        before = counts()
+        assert len(set(before)) == 1 and counts() == before  # each worker answers from its cache
+        writer = open_store(db_url)
+        writer.add_many([new_record(20)], status="accepted")
+        writer.close()
+        assert counts() == [before[0] + 1] * 3
+        for conn in by_worker.values():
+            conn.close()

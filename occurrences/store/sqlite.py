@@ -25,6 +25,7 @@ from ..errors import Conflict, InvalidValue, NotFound, StoreUnavailable
 from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
 from ..sensitivity import LEVELS
 from . import access as A
+from . import changes as C
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -165,9 +166,14 @@ def _schema_v4() -> list:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis", _analyze]
 
 
+def _schema_v5() -> list:
+    """The change counter (see store.changes)."""
+    return C.schema()
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 class _Geometries:
@@ -209,6 +215,8 @@ class SQLiteStore:
             if not parent.is_dir():
                 raise StoreUnavailable(url=url, reason=f"folder {parent} does not exist")
         self._migrate()
+        self._counted = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                          [C.CHANGES_TABLE]).fetchone() is not None
         self._refresh_statistics()
 
     # -- connections -------------------------------------------------------------------------------------
@@ -281,6 +289,14 @@ class SQLiteStore:
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def changes(self) -> int:
+        """The change counter: moves at every committed write of records (see store.changes)."""
+        return self.conn.execute(C.read_sql()).fetchone()[0] if self._counted else 0
+
+    def _bump(self, conn) -> None:
+        if self._counted:  # not in a schema older than the counter (a test's "released program")
+            conn.execute(C.bump_sql())
+
     # -- dialect -----------------------------------------------------------------------------------------
     def _bbox_predicate(self, bbox) -> tuple[str, list]:
         x0, y0, x1, y1 = bbox
@@ -318,6 +334,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             statuses = self._insert(conn, cols, n)
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -398,6 +415,7 @@ class SQLiteStore:
             after = self._snapshot(conn, occurrence_id)
             after.pop("_seq")
             conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, action, reason, before, after))
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -424,6 +442,7 @@ class SQLiteStore:
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
             conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = ?", [seq])
             conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, "delete", reason, before, None))
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
