@@ -66,7 +66,7 @@ def test_serve_runs_one_worker_process_per_usable_core_by_default(db_url):
     cores = len(os.sched_getaffinity(0))
     assert usable_cores() == cores
     expected = cores if cores > 1 else 0  # one core: uvicorn serves in its own process
-    with live_server(db_url) as base:
+    with live_server(db_url, timeout=120) as base:
         pid, deadline = server_pid(base), time.time() + 20
         while len(worker_processes(pid)) < expected and time.time() < deadline:
             time.sleep(0.2)
@@ -192,7 +192,7 @@ def test_three_workers_serve_the_fresh_tile_after_a_write(db_url):
     from http.client import HTTPConnection
 
     path = "/tiles/{}/{}/{}.mvt".format(*REGION_TILE)
-    with live_server(db_url, "--workers", "3") as base:
+    with live_server(db_url, "--workers", "3", timeout=120) as base:
         port = int(base.rsplit(":", 1)[1])
         pid, deadline = server_pid(base), time.time() + 20
         while len(worker_processes(pid)) < 3 and time.time() < deadline:
