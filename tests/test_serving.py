@@ -92,6 +92,8 @@ def test_ogc_items_read_no_catalogue_and_a_species_collection_is_still_checked(d
         name = body["features"][0]["properties"]["scientificName"]
         species = client.get(f"/ogc/collections/{name.replace(' ', '_')}/items?limit=5").json()
         assert {f["properties"]["scientificName"] for f in species["features"]} == {name}
+        whole = client.get("/ogc/collections/occurrences/items?limit=1000").json()  # one page holds all
+        assert whole["numberMatched"] == whole["numberReturned"] == 300
         missing = client.get("/ogc/collections/Nosuch_species/items")
         assert missing.status_code == 404 and missing.json()["code"] == "not-found"
 

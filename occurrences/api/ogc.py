@@ -269,8 +269,9 @@ def items(request: Request, cid: str, store: Annotated[Store, Depends(get_store)
     if result.next_cursor:
         nxt = request.url.include_query_params(cursor=result.next_cursor)
         links.append(link(str(nxt), "next", GEOJSON, "Next page"))
-    members = {"numberMatched": store.count(filters), "numberReturned": len(result.records), "timeStamp": _now(),
-               "links": links}
+    # A first page that holds every match needs no count: the page is the answer.
+    matched = len(result.records) if not (result.next_cursor or filters.cursor) else store.count(filters)
+    members = {"numberMatched": matched, "numberReturned": len(result.records), "timeStamp": _now(), "links": links}
     if html:
         body = {"type": "FeatureCollection", "features": [feature(r) for r in result.records], **members}
         next_html = str(request.url.include_query_params(cursor=result.next_cursor)) if result.next_cursor else None
