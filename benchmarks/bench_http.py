@@ -18,13 +18,14 @@
    (the cold start).
 5. Load: ``wrk`` (Debian package) with a Lua script asking random 0.5° boxes, limit 100, at each of
    ``--connections`` (4, 16, 64), OGC items and /occurrences; a Python load generator (threads, keep-alive)
-   when wrk is missing. Timeouts (5 s), socket errors and non-2xx answers are counted and reported, and any of
-   them from our servers makes the run exit non-zero (pygeoapi's are reported loudly); p50/p99 include timed-out requests (shown as "≥ 5000"). Prints a table by
-   connections, the ratios (OGC / native, PostGIS / SQLite, ours / pygeoapi), the no-collapse checks on SQLite,
-   the machine's load average at start and end, and for PostGIS the number of PostgreSQL backends the server
-   opened. Targets are printed only at the size they were set for (1,000,000 records). PostgreSQL runs on the
-   same machine: its backends share the cores with the server and wrk. The temporary folder (wrk script,
-   pygeoapi config) is removed at the end, also on an error, Ctrl-C or SIGTERM.
+   when wrk is missing. Timeouts (5 s), socket errors and non-2xx answers are counted and reported; any of
+   them from our servers makes the run exit non-zero (pygeoapi's are reported loudly). p50/p99 include
+   timed-out requests (shown as "≥ 5000"). Prints a table by connections, the ratios (OGC / native, PostGIS /
+   SQLite, ours / pygeoapi), the no-collapse checks on SQLite, the machine's load average at start and end, and
+   for PostGIS the number of PostgreSQL backends the server opened. Targets are printed only at the size they
+   were set for (1,000,000 records). PostgreSQL runs on the same machine: its backends share the cores with the
+   server and wrk. The temporary folder (wrk script, pygeoapi config) is removed at the end, also on an error,
+   Ctrl-C or SIGTERM.
 
 pygeoapi is a benchmark-only dependency (``pip install 'occurrences[bench]'``). Its dependencies may clash with
 ours, so it can live in its own virtualenv: pass ``--pygeoapi-python /path/to/venv/bin/python`` (a venv made
