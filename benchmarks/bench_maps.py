@@ -142,6 +142,25 @@ def bench_server_tiles(store, rng, per_zoom: int) -> None:
             return statistics.median([t for t, f in zip(times, full) if f]) * 1000
         print(f"  {label:12s} {band:15s} Python {ms(ours, 0.99)} [{with_features(ours):5.1f}] | "
               f"ST_AsMVT {ms(server, 0.99)} [{with_features(server):5.1f}]")
+    print_encoder_choice(pooled)
+
+
+def print_encoder_choice(pooled) -> None:
+    """Per zoom band, the faster encoder on these tiles (mean time per tile: the server's work per tile under
+    load) next to the one ``tile_mvt`` uses there, so a change in the balance shows up in the next run."""
+    from occurrences.maps.tiles import PYRAMID_ZOOM
+
+    bands = collections.defaultdict(lambda: ([], []))
+    for (_, band), (ours, server, _) in pooled.items():
+        bands[band][0].extend(ours)
+        bands[band][1].extend(server)
+    print("  encoder per zoom band (mean ms per tile; p99):")
+    for band, (ours, server) in bands.items():
+        faster = "Python" if statistics.mean(ours) < statistics.mean(server) else "ST_AsMVT"
+        used = "Python" if band.startswith("z4") else "ST_AsMVT"  # tile_mvt: ST_AsMVT above PYRAMID_ZOOM
+        print(f"  {band:15s} Python {statistics.mean(ours) * 1000:6.1f} ({ms(ours, 0.99)}) | ST_AsMVT "
+              f"{statistics.mean(server) * 1000:6.1f} ({ms(server, 0.99)}): faster {faster}; tile_mvt uses {used} "
+              f"(ST_AsMVT above z{PYRAMID_ZOOM}) - {'confirmed' if faster == used else 'CONTRADICTED'}")
 
 
 def compare_tiles(store, filters, label: str, z: int, tiles) -> tuple[list, list, list]:

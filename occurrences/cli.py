@@ -280,13 +280,23 @@ def facets(db, facet_names, facet_limit, **kwargs):
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes. SQLite writers from several processes take turns (BEGIN IMMEDIATE, "
-                   "busy timeout); readers never wait.")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Server processes [default: one per core this process may run on]. SQLite writers from "
+                   "several processes take turns (BEGIN IMMEDIATE, busy timeout); readers never wait.")
 @handle_errors
 def serve(db, host, port, workers):
     """Start the web server (API, docs at /docs)."""
-    _serve(db, host, port, workers)
+    _serve(db, host, port, workers or usable_cores())
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. under taskset or a container's cpuset)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
@@ -295,7 +305,8 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     open_store(db).close()  # fail early, with one line, if the database cannot be opened
-    click.echo(f"Serving {db} on http://{host}:{port}/ (API docs at /docs)")
+    click.echo(f"Serving {db} on http://{host}:{port}/ with {workers} worker process"
+               f"{'es' if workers > 1 else ''} (API docs at /docs)")
     # Worker processes build their app from the environment (uvicorn imports the factory in each of them).
     os.environ.update(OCCURRENCES_DB=db, OCCURRENCES_HOST=host, OCCURRENCES_PORT=str(port))
     # SIGTERM waits at most this long for requests in flight (an upload being read is bounded by

@@ -6,6 +6,8 @@ import io
 import json
 from typing import Iterable, Iterator
 
+import orjson
+
 from .formulas import neutralise
 from .records import FIELD_NAMES
 
@@ -23,6 +25,12 @@ def feature(record: dict) -> dict:
     lat, lon = record.get("decimalLatitude"), record.get("decimalLongitude")
     geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
     return {"type": "Feature", "id": record["occurrenceID"], "geometry": geometry, "properties": record}
+
+
+def feature_collection(records: Iterable[dict], **members) -> bytes:
+    """A page of records as one GeoJSON FeatureCollection, serialised once by orjson (the /occurrences and OGC
+    items pages share it); ``members`` (links, counts, cursor) follow the features."""
+    return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in records], **members})
 
 
 def geojson_chunks(records: Iterable[dict], extra: dict | None = None) -> Iterator[str]:

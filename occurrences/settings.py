@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Requests a server process works on at once (its thread pool, hence its SQLite connections or PostgreSQL
+    # pool use); more wait in the event loop, which costs nothing. Forty (the default of the stack) collapsed
+    # throughput at 16-64 clients: every store call hands the GIL over between that many threads.
+    threads: int = Field(4, ge=1, le=64)
     default_language: str = "en"
     trusted_proxies: str = Field("", description="Comma-separated addresses or networks (10.0.0.0/8) of reverse "
                                  "proxies whose X-Forwarded-For is believed; default none: the peer address counts")

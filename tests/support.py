@@ -24,11 +24,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(db_url: str, *args: str, env: dict | None = None, timeout: float = 30.0):
-    """Run ``occurrences serve`` as a real process on 127.0.0.1 and yield its base URL."""
+def live_server(db_url: str, *args: str, env: dict | None = None, timeout: float = 30.0, log=None):
+    """Run ``occurrences serve`` as a real process on 127.0.0.1 and yield its base URL. ``log``: a file open
+    for writing that gets the server's output (a long run must not fill a pipe nobody reads)."""
     port = free_port()
     cmd = [sys.executable, "-m", "occurrences", "serve", "--db", db_url, "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT,
                             env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -39,7 +40,7 @@ def live_server(db_url: str, *args: str, env: dict | None = None, timeout: float
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else f"see {log.name}"
                     raise RuntimeError(f"server did not start: {out}")
                 time.sleep(0.2)
         yield base

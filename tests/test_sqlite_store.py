@@ -151,6 +151,23 @@ def test_large_bbox_page_is_read_in_seq_order_not_by_skip_scan(store, monkeypatc
     assert "ANY(" not in text and "INDEXED BY" not in store.page_sql(Filters(bbox=(99.0, 9.0, 107.0, 17.0)))[0]
 
 
+def test_index_facts_are_read_once_and_a_dropped_index_is_retried_without_its_hint(store):
+    """A page with a bbox runs one statement, not three (the index's existence and statistics are remembered),
+    and still answers when another program dropped the index it remembered."""
+    store.add_many(spread(600), status="accepted")
+    f = Filters(bbox=(101.0, 11.0, 101.5, 11.5), limit=1000)
+    want = [r["occurrenceID"] for r in store.query(f).records]
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    assert [r["occurrenceID"] for r in store.query(f).records] == want and store.count(f) == len(want)
+    assert len(statements) == 2 and all("INDEXED BY" in s for s in statements), statements
+    with raw(store) as other:
+        other.execute("DROP INDEX ix_pub_cell")
+    assert [r["occurrenceID"] for r in store.query(f).records] == want and store.count(f) == len(want)
+    assert store._index_facts("ix_pub_cell") == (False, None)  # looked again after the failed hint
+    store.conn.set_trace_callback(None)
+
+
 def test_bulk_load_leaves_all_null_columns_out_and_rebuilds_every_index(store, monkeypatch):
     monkeypatch.setattr(backend, "BULK_THRESHOLD", 50)
     indexes_before = sorted(raw(store).execute(

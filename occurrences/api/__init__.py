@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio
+
 from fastapi import FastAPI
 
 from . import paths  # first: registers the {name:segment} path convertor the routers below use
@@ -31,6 +33,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Sync endpoints run in anyio's default thread pool: size it (see Settings.threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         app.state.store.close()
 

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..errors import InvalidParameter, NotFound
 from ..i18n import N_
-from ..render import MEDIA_TYPES, chunks, feature
+from ..render import MEDIA_TYPES, chunks, feature, feature_collection
 from ..store import Filters, Store
 from ..store.base import FACET_FIELDS
 from ..store.filters import FILTER_DOCS
@@ -57,8 +56,7 @@ def list_occurrences(
         if page.next_cursor:
             headers["X-Next-Cursor"] = page.next_cursor
         return StreamingResponse(chunks(format, page.records), media_type=MEDIA_TYPES[format], headers=headers)
-    body = {"type": "FeatureCollection", "features": [feature(r) for r in page.records], **extra}
-    return Response(orjson.dumps(body), media_type=MEDIA_TYPES["geojson"], headers=headers)
+    return Response(feature_collection(page.records, **extra), media_type=MEDIA_TYPES["geojson"], headers=headers)
 
 
 def _stream_all(filters: Filters, store: Store, format: str) -> StreamingResponse:

@@ -8,9 +8,10 @@ caller's ``Filters.access``, so sensitive records appear only at their generalis
 
 Low zooms (≤ ``PYRAMID_ZOOM``) cover many records per tile, and on SQLite a species' rows are spread over the
 whole file: counting them costs one pass over the table (≈1 s at 1 M records). So the counts of each filter set
-are taken once, on the global grid of zoom ``PYRAMID_ZOOM``, kept ``CACHE_SECONDS`` in memory, and every
-lower-zoom tile is summed from them (cells nest: a cell at zoom z is 2^(8-z) × 2^(8-z) cells at zoom 8).
-A low-zoom density map may thus lag new or newly accepted records by up to a minute; points never do.
+are taken once, on the global grid of zoom ``PYRAMID_ZOOM``, kept in memory, and every lower-zoom tile is summed
+from them (cells nest: a cell at zoom z is 2^(8-z) × 2^(8-z) cells at zoom 8). Each entry remembers the store's
+change counter (``store.changes()``, held in the database) and is rebuilt once it moved, so every server process
+(and machine) serves a write from its next tile on; entries older than ``CACHE_SECONDS`` are dropped.
 
 Above ``PYRAMID_ZOOM`` a store with a ``mvt`` method (PostGIS: ``ST_AsMVT``) encodes the tile itself: the same
 features, in one round trip and without encoding in Python (faster there, see README "PostgreSQL + PostGIS").
@@ -38,7 +39,7 @@ POINT_MIN_ZOOM = 5
 MAX_ZOOM = 18
 MAX_LAT = 85.0511287798066
 PYRAMID_ZOOM = 8
-CACHE_SECONDS = 60.0
+CACHE_SECONDS = 600.0
 POINT_COLUMNS = ("occurrenceID", "decimalLongitude", "decimalLatitude", "basisOfRecord", "year")
 
 
@@ -193,20 +194,27 @@ class _Pyramid:
 
     def _fine(self, store, filters) -> np.ndarray:
         key = (id(store), getattr(store, "url", ""), _filters_key(filters))
-        now = time.monotonic()
+        stamp = _stamp(store)  # read before counting: a write committed meanwhile moves it past this entry
         entry = self._entries.get(key)
-        if entry and entry[0] > now:
-            return entry[1]
+        if entry and entry[1] == stamp and entry[0] > time.monotonic():
+            return entry[2]
         with self._lock:  # one heavy count at a time; a second caller waiting for the same key reuses it
             entry = self._entries.get(key)
-            if entry and entry[0] > time.monotonic():
-                return entry[1]
+            if entry and entry[1] == stamp and entry[0] > time.monotonic():
+                return entry[2]
             world = TileGrid(0, 0, 0, n=GRID_CELLS * 2 ** PYRAMID_ZOOM)
             fine = np.array(store.grid_counts(filters.replace(bbox=None), world), dtype="float64").reshape(-1, 5)
             fine[:, :2] = np.clip(fine[:, :2], 0, world.n - 1)
             self._entries = {k: v for k, v in self._entries.items() if v[0] > time.monotonic()}
-            self._entries[key] = (time.monotonic() + CACHE_SECONDS, fine)
+            self._entries[key] = (time.monotonic() + CACHE_SECONDS, stamp, fine)
             return fine
+
+
+def _stamp(store):
+    """The store's change counter; a store without one (a test double) is taken as unchanged for
+    CACHE_SECONDS."""
+    changes = getattr(store, "changes", None)
+    return changes() if changes is not None else None
 
 
 def _filters_key(filters) -> tuple:

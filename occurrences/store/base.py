@@ -59,6 +59,9 @@ class Store(Protocol):
 
     def count(self, filters: Filters) -> int: ...
 
+    def changes(self) -> int:
+        """A counter that moves at every committed write of records (see store.changes)."""
+
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]: ...
 
     def extents(self, filters: Filters, group_by: str | None = None) -> dict:

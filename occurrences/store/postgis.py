@@ -33,6 +33,7 @@ from ..errors import InvalidValue, NotFound, StoreUnavailable
 from ..records import FIELD_NAMES, now_iso
 from . import access as A
 from . import owners as O
+from . import changes as C
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -171,7 +172,13 @@ def _schema_v6() -> list:
     return P.failure_schema()
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
+
+def _schema_v7() -> list[str]:
+    """As SQLite's schema 8: the change counter (see store.changes)."""
+    return C.schema()
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -323,6 +330,7 @@ class PostGISStore:
             # One writer at a time (readers go on): seq order is commit order, and the idempotency check
             # below cannot race another import of the same records.
             conn.execute(f"LOCK TABLE {S.quote(S.TABLE)} IN SHARE ROW EXCLUSIVE MODE")
+            conn.execute(C.bump_sql())  # committed with the records, or rolled back with them
             empty = self._empty(conn)
             if cols is None and empty:
                 self._first_load(conn, columns, n, submitted_by, status)
@@ -449,6 +457,7 @@ class PostGISStore:
             after = self._snapshot(conn, occurrence_id)
             after.pop("_seq")
             conn.execute(*P.insert_audit("%s", occurrence_id, now_iso(), actor, action, reason, before, after))
+            conn.execute(C.bump_sql())
         return self.get(occurrence_id, access=A.FULL)
 
     def _snapshot(self, conn, occurrence_id: str, lock: bool = False) -> dict | None:
@@ -473,6 +482,7 @@ class PostGISStore:
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = %s", [seq])
             conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = %s", [seq])
             conn.execute(*P.insert_audit("%s", occurrence_id, now_iso(), actor, "delete", reason, before, None))
+            conn.execute(C.bump_sql())
 
     # -- users and credentials ---------------------------------------------------------------------------
     def add_user(self, name: str, role: str) -> None:
@@ -508,6 +518,11 @@ class PostGISStore:
         """Failures of ``key`` after ``since``: how many, and when the oldest of them was."""
         row = self._read(*P.select_failures("%s", key, since))[0]
         return int(row[0]), row[1]
+
+    def changes(self) -> int:
+        """The change counter: moves at every committed write of records (see store.changes)."""
+        with self.pool.connection() as conn:
+            return conn.execute(C.read_sql()).fetchone()[0]
 
     def _write(self, sql: str, params: list) -> int:
         with self.pool.connection() as conn, conn.transaction():

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 from urllib.parse import urlparse, unquote
@@ -24,6 +26,7 @@ from ..records import FIELD_NAMES, GEOSPATIAL_ISSUES, now_iso
 from ..sensitivity import LEVELS
 from . import access as A
 from . import owners as O
+from . import changes as C
 from . import people as P
 from . import sql as S
 from .base import AddResult, Page, iter_pages
@@ -32,6 +35,8 @@ from .filters import Filters
 
 BULK_THRESHOLD = 50_000  # batches at least this large (and larger than the table) load without indexes
 DENSE_BBOX_ROWS = 20_000  # a bbox expected to hold more records than this is left to the planner
+INDEX_FACTS_SECONDS = 30.0  # how long a process trusts what it read about the grid-cell indexes
+_INDEXED_BY = re.compile(r' INDEXED BY "[^"]+"')
 _TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", list: "TEXT"}
 _V1_INDEXES = {  # as released in schema 1; schema 3 replaces some (see _V3_INDEXES)
     "ix_species_country": '"scientificName", "countryCode"',
@@ -182,10 +187,15 @@ def _schema_v7() -> list:
     return P.failure_schema()
 
 
+def _schema_v8() -> list:
+    """The change counter (see store.changes)."""
+    return C.schema()
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration (schema 2's backfill now
 # names its columns: later schemas add public columns it must not write). An entry returns SQL statements
 # and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7, _schema_v8]
 
 
 class _Geometries:
@@ -220,12 +230,15 @@ class SQLiteStore:
         self._geoms = _Geometries()
         self._null_default: set[str] | None = None  # columns without a default (NULL) nor NOT NULL
         self._select_lists: dict[str, tuple[str, list]] = {}  # access → its column list (see page_sql)
+        self._facts: dict[str, tuple[float, bool, int | None]] = {}  # index → (valid until, exists, rows per key)
         self.dialect = S.Dialect("?", self._bbox_predicate, self._geometry_predicate)
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.is_dir():
                 raise StoreUnavailable(url=url, reason=f"folder {parent} does not exist")
         self._migrate()
+        self._counted = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                          [C.CHANGES_TABLE]).fetchone() is not None
         self._refresh_statistics()
 
     # -- connections -------------------------------------------------------------------------------------
@@ -292,10 +305,19 @@ class SQLiteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._facts.clear()
 
     @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def changes(self) -> int:
+        """The change counter: moves at every committed write of records (see store.changes)."""
+        return self.conn.execute(C.read_sql()).fetchone()[0] if self._counted else 0
+
+    def _bump(self, conn) -> None:
+        if self._counted:  # not in a schema older than the counter (a test's "released program")
+            conn.execute(C.bump_sql())
 
     # -- dialect -----------------------------------------------------------------------------------------
     def _bbox_predicate(self, bbox) -> tuple[str, list]:
@@ -334,10 +356,13 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             statuses = self._insert(conn, cols, n)
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._facts.clear()  # the load may have rebuilt the indexes and their statistics
         return AddResult(statuses)
 
     def _insert(self, conn, cols: dict, n: int) -> list[str]:
@@ -412,6 +437,7 @@ class SQLiteStore:
             after = self._snapshot(conn, occurrence_id)
             after.pop("_seq")
             conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, action, reason, before, after))
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -438,6 +464,7 @@ class SQLiteStore:
             conn.execute(f"DELETE FROM {S.quote(S.ISSUE_TABLE)} WHERE seq = ?", [seq])
             conn.execute(f"DELETE FROM {S.quote(S.TABLE)} WHERE seq = ?", [seq])
             conn.execute(*P.insert_audit("?", occurrence_id, now_iso(), actor, "delete", reason, before, None))
+            self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -517,7 +544,18 @@ class SQLiteStore:
     def _tuples(self, sql: str, params: Sequence) -> list[tuple]:
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples: building sqlite3.Row objects and looking names up is slow
-        return cursor.execute(sql, params).fetchall()
+        return self._hinted(cursor, sql, params).fetchall()
+
+    def _hinted(self, cursor, sql: str, params: Sequence):
+        """``cursor.execute``; when an index hint names an index dropped since :meth:`_index_facts` looked
+        (another process bulk-loading), forget the facts and run the query without the hint."""
+        try:
+            return cursor.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "no such index" not in str(exc):
+                raise
+            self._facts.clear()
+            return cursor.execute(_INDEXED_BY.sub("", sql), params)
 
     def page_sql(self, f: Filters) -> tuple[str, list]:
         """One page (``f.limit`` + 1 rows, to tell whether there is a next page) of records as ``f.access`` may
@@ -563,7 +601,7 @@ class SQLiteStore:
 
     def count(self, filters: Filters) -> int:
         sql, params = S.count_sql(filters, self.dialect)
-        return self.conn.execute(self._spatial_hint(sql, filters), params).fetchone()[0]
+        return self._hinted(self.conn, self._spatial_hint(sql, filters), params).fetchone()[0]
 
     def columns(self, filters: Filters, names: Sequence[str], limit: int | None = None) -> dict[str, list]:
         """The map's fast path: a few columns of the mapped records (those with coordinates) as lists, without
@@ -598,14 +636,27 @@ class SQLiteStore:
         index = {A.FULL: "ix_cell", A.PUBLIC: "ix_pub_cell"}.get(kind)
         if index is None:
             return None
-        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [index]).fetchone()
-        if not found:
+        present, per_cell = self._index_facts(index)
+        if not present:
             return None
         if not sparse_only:
             return index
-        per_cell = _rows_per_key(self.conn, index)
         cells = sum(last - first + 1 for first, last in ranges)
         return index if per_cell is None or cells * per_cell <= DENSE_BBOX_ROWS else None
+
+    def _index_facts(self, index: str) -> tuple[bool, int | None]:
+        """Whether ``index`` exists and its records per key, remembered for INDEX_FACTS_SECONDS. Asking SQLite
+        on every request cost two more statements per page: under concurrency each one releases and retakes
+        the GIL, and those hand-offs, not SQLite, made the latency of 16-64 clients (see README, Serving).
+        A stale answer only changes the plan (the hint of an index dropped meanwhile is retried without it)."""
+        now = time.monotonic()
+        found = self._facts.get(index)
+        if found is None or found[0] < now:
+            conn = self.conn
+            present = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                   [index]).fetchone() is not None
+            found = self._facts[index] = (now + INDEX_FACTS_SECONDS, present, _rows_per_key(conn, index))
+        return found[1], found[2]
 
     def _table(self, filters: Filters, *, sparse_only: bool = True) -> str:
         """The table for a ``FROM``, with an ``INDEXED BY`` hint when :meth:`_spatial_index` has one."""

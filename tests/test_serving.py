@@ -1,0 +1,234 @@
+"""Serving under load: how many processes and threads ``occurrences serve`` runs, OGC items on the path of
+/occurrences (no catalogue, one serialisation), and the catalogue built once however many requests wait."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from occurrences.api import create_app
+from occurrences.cli import usable_cores
+from occurrences.demo import demo_records
+from occurrences.settings import Settings
+from occurrences.store import open_store
+
+from .support import live_server
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('serving') / 'occ.db'}"
+    store = open_store(url)
+    store.add_many(demo_records(300), submitted_by="demo", status="accepted")
+    store.close()
+    return url
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
+def server_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmd and port.encode() in cmd:
+                return int(entry.name)
+    raise AssertionError("server process not found")
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The server's worker processes: its children but multiprocessing's resource tracker."""
+    return [c for c in children(pid)
+            if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="needs CPU affinity (Linux)")
+def test_serve_runs_one_worker_process_per_usable_core_by_default(db_url):
+    cores = len(os.sched_getaffinity(0))
+    assert usable_cores() == cores
+    expected = cores if cores > 1 else 0  # one core: uvicorn serves in its own process
+    with live_server(db_url, timeout=120) as base:
+        pid, deadline = server_pid(base), time.time() + 20
+        while len(worker_processes(pid)) < expected and time.time() < deadline:
+            time.sleep(0.2)
+        assert len(worker_processes(pid)) == expected
+
+
+def test_the_thread_pool_is_sized_by_the_settings(db_url):
+    app = create_app(Settings(db=db_url, threads=3))
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+
+
+def test_ogc_items_read_no_catalogue_and_a_species_collection_is_still_checked(db_url, monkeypatch):
+    store = open_store(db_url)
+    with TestClient(create_app(Settings(db=db_url), store=store)) as client:
+        def no_catalogue(*args, **kwargs):
+            raise AssertionError("items read the catalogue")
+
+        monkeypatch.setattr(store, "extents", no_catalogue)
+        body = client.get("/ogc/collections/occurrences/items?limit=5").json()
+        assert body["numberReturned"] == 5 and body["numberMatched"] == 300
+        name = body["features"][0]["properties"]["scientificName"]
+        species = client.get(f"/ogc/collections/{name.replace(' ', '_')}/items?limit=5").json()
+        assert {f["properties"]["scientificName"] for f in species["features"]} == {name}
+        whole = client.get("/ogc/collections/occurrences/items?limit=1000").json()  # one page holds all
+        assert whole["numberMatched"] == whole["numberReturned"] == 300
+        missing = client.get("/ogc/collections/Nosuch_species/items")
+        assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+
+
+def test_ogc_items_and_occurrences_pages_serialise_the_same_features(db_url):
+    with TestClient(create_app(Settings(db=db_url))) as client:
+        ogc = client.get("/ogc/collections/occurrences/items?limit=50&bbox=90,0,115,30").json()
+        native = client.get("/occurrences?limit=50&bbox=90,0,115,30").json()
+        assert ogc["features"] == native["features"] and len(ogc["features"]) == 50
+
+
+def test_the_catalogue_is_built_once_however_many_requests_wait_for_it(db_url, monkeypatch):
+    store = open_store(db_url)
+    calls, original = [], store.extents
+
+    def slow_extents(*args, **kwargs):
+        calls.append(kwargs.get("group_by"))
+        time.sleep(0.2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "extents", slow_extents)
+    with TestClient(create_app(Settings(db=db_url, threads=8), store=store)) as client:
+        statuses = []
+        threads = [threading.Thread(target=lambda: statuses.append(client.get("/ogc/collections").status_code))
+                   for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * 8 and calls == [None, "scientificName"]
+
+
+# -- workers act as one: the tile pyramid follows the database's change counter ------------------------------------
+REGION_TILE = (3, 6, 3)  # z/x/y of a zoom-3 tile over mainland Southeast Asia (counted from the pyramid)
+
+
+def tile_count(data: bytes) -> int:
+    import mapbox_vector_tile
+
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return sum(f["properties"]["count"] for f in layers.get("grid", {"features": []})["features"])
+
+
+def new_record(i: int) -> dict:
+    return {"occurrenceID": f"fresh-{i}", "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
+            "countryCode": "TH", "eventDate": "2024-05-01", "decimalLatitude": 15.2, "decimalLongitude": 101.3}
+
+
+def test_every_write_moves_the_change_counter_and_a_failed_one_does_not(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    start = store.changes()
+    store.add_many([new_record(1)], status="accepted")
+    store.update("fresh-1", {"status": "rejected"}, actor="t")
+    store.delete("fresh-1", actor="t")
+    assert store.changes() == start + 3
+    with pytest.raises(Exception):
+        store.add_many([new_record(2), new_record(2)])  # duplicate in the batch: nothing written
+    assert store.changes() == start + 3
+    store.close()
+
+
+def test_a_cached_low_zoom_tile_shows_a_record_written_by_another_process(db_url):
+    from occurrences.maps.tiles import tile_mvt
+    from occurrences.store import Filters
+
+    reader, writer = open_store(db_url), open_store(db_url)  # two connections, as two server processes
+    before = tile_count(tile_mvt(reader, Filters(), *REGION_TILE))
+    assert tile_count(tile_mvt(reader, Filters(), *REGION_TILE)) == before  # from the cache
+    writer.add_many([new_record(10)], status="accepted")
+    assert tile_count(tile_mvt(reader, Filters(), *REGION_TILE)) == before + 1
+    reader.close(), writer.close()
+
+
+def connection_owner(conn, server_port: int, pids: list[int]) -> int | None:
+    """The worker process holding the server side of this client connection: the socket inode in /proc/net/tcp
+    whose local port is the server's and remote port ours, found among the workers' open files."""
+    client_port = conn.sock.getsockname()[1]
+    want = f"0100007F:{server_port:04X} 0100007F:{client_port:04X}"
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if f"{fields[1]} {fields[2]}" == want:
+            inode = fields[9]
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="finds each connection's worker through /proc")
+def test_three_workers_serve_the_fresh_tile_after_a_write(db_url):
+    """``serve --workers 3``: a keep-alive connection to each worker (found through /proc), each caches the
+    zoom-3 tile, a record is written, and every worker's next answer counts it."""
+    from http.client import HTTPConnection
+
+    path = "/tiles/{}/{}/{}.mvt".format(*REGION_TILE)
+    with live_server(db_url, "--workers", "3", timeout=120) as base:
+        port = int(base.rsplit(":", 1)[1])
+        pid, deadline = server_pid(base), time.time() + 20
+        while len(worker_processes(pid)) < 3 and time.time() < deadline:
+            time.sleep(0.2)
+        workers = worker_processes(pid)
+        assert len(workers) == 3
+        by_worker: dict[int, HTTPConnection] = {}
+        for _ in range(300):
+            conn = HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/health")
+            conn.getresponse().read()
+            owner = connection_owner(conn, port, workers)
+            if owner in by_worker or owner is None:
+                conn.close()
+            else:
+                by_worker[owner] = conn
+            if len(by_worker) == 3:
+                break
+        assert len(by_worker) == 3, "could not reach every worker"
+
+        def counts() -> list[int]:
+            found = []
+            for conn in by_worker.values():
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                assert resp.status == 200
+                found.append(tile_count(resp.read()))
+            return found
+
+        before = counts()
+        assert len(set(before)) == 1 and counts() == before  # each worker answers from its cache
+        writer = open_store(db_url)
+        writer.add_many([new_record(20)], status="accepted")
+        writer.close()
+        assert counts() == [before[0] + 1] * 3
+        for conn in by_worker.values():
+            conn.close()
