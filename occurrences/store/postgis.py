@@ -134,7 +134,14 @@ def _schema_v3() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
+def _schema_v4() -> list[str]:
+    """As SQLite's schema 5: absences (``occurrenceStatus``) and the other Darwin Core terms of a source record
+    (``extraTerms``, JSON text, read back as the text it was written)."""
+    t = S.quote(S.TABLE)
+    return [f'ALTER TABLE {t} ADD COLUMN "occurrenceStatus" {_TEXT}', f'ALTER TABLE {t} ADD COLUMN "extraTerms" text']
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:

@@ -42,10 +42,15 @@ _V1_INDEXES = {  # as released in schema 1; schema 3 replaces some (see _V3_INDE
 }
 
 
+# Fields added by later schema versions (a released migration must build the table it always built).
+_ADDED_IN_V5 = ("occurrenceStatus", "extraTerms")
+_V1_FIELDS = tuple(n for n in FIELD_NAMES if n not in _ADDED_IN_V5)
+
+
 def _schema_v1() -> list[str]:
     from ..records import FIELD_BY_NAME
 
-    cols = ",\n  ".join(f"{S.quote(n)} {_TYPES[FIELD_BY_NAME[n].type]}" for n in FIELD_NAMES)
+    cols = ",\n  ".join(f"{S.quote(n)} {_TYPES[FIELD_BY_NAME[n].type]}" for n in _V1_FIELDS)
     return [
         f"""CREATE TABLE {S.quote(S.TABLE)} (
   seq INTEGER PRIMARY KEY,
@@ -77,11 +82,12 @@ def _backfill_public(conn: sqlite3.Connection) -> None:
     t = S.quote(S.TABLE)
     last = 0
     while True:
-        rows = conn.execute(f"SELECT {S.SELECT_COLUMNS} FROM {t} WHERE seq > ? ORDER BY seq LIMIT 50000",
+        names = ", ".join(S.quote(c) for c in _V1_FIELDS)
+        rows = conn.execute(f"SELECT {names}, seq FROM {t} WHERE seq > ? ORDER BY seq LIMIT 50000",
                             [last]).fetchall()
         if not rows:
             return
-        cols = {name: [r[name] for r in rows] for name in FIELD_NAMES}
+        cols = {name: [r[name] for r in rows] for name in _V1_FIELDS}
         derived = A.public_derived(cols)
         names = [c for c in A.PUBLIC_DERIVED]
         conn.executemany(f"UPDATE {t} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
@@ -161,9 +167,16 @@ def _schema_v4() -> list:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis", _analyze]
 
 
+def _schema_v5() -> list:
+    """Absences (``occurrenceStatus``) and every other Darwin Core term of a source record (``extraTerms``,
+    JSON text). Records stored before are presences without extra terms (NULL in both)."""
+    t = S.quote(S.TABLE)
+    return [f"ALTER TABLE {t} ADD COLUMN {S.quote(c)} TEXT" for c in _ADDED_IN_V5]
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 class _Geometries:
