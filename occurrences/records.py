@@ -60,7 +60,7 @@ FIELDS: tuple[Field, ...] = (
     Field("dataGeneralizations", str),
     # Every other Darwin Core (or GBIF download) term of the source record, and columns we do not know, kept
     # verbatim: JSON text {"term": "value", ...}, or None (see occurrences.dwc_terms).
-    Field("extraTerms", str),
+    Field("extraTerms", str, system=True),
     Field("issues", list, system=True),
     Field("submittedBy", str, system=True),
     Field("submittedAt", str, system=True),

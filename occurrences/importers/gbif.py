@@ -7,7 +7,8 @@
 GBIF's own quality flags (the ``issue`` column, ``;``-separated) are kept beside ours in ``issues``, each
 prefixed ``gbif:`` (``gbif:COORDINATE_ROUNDED``) so the two vocabularies never collide; our own exports'
 ``issues`` column (``|``-separated codes) is kept as it is. Absence records (``occurrenceStatus`` ABSENT) are
-left out and counted in the notes: this database holds presences only.
+stored as absences (left out of maps and ranges unless asked for). Every other column is kept per record as
+an extra term (``extraTerms``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import FileProblem
-from .common import Interchange, prefixed, rows_where, split_issues, submittable, text
+from .common import Interchange, prefixed, split_issues, submittable, text
 
 GBIF_PREFIX = "gbif:"
 BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
@@ -105,15 +106,10 @@ def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
         out["occurrenceID"] = page if given is None else pc.if_else(
             pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given, page)
     issues = split_issues(col("issue"), ";", GBIF_PREFIX)
-    kept, _ = submittable(out)  # GBIF's many other columns (keys, higher taxa) are not ours: left out quietly
-    data = Interchange({k: v.cast(pa.large_string()) for k, v in kept.items()}, n, issues)
-    status = col("occurrenceStatus")
-    if status is not None:
-        absent = pc.fill_null(pc.equal(pc.utf8_upper(status), "ABSENT"), False).to_numpy(zero_copy_only=False)
-        if absent.any():
-            data = rows_where(~absent, data)
-            data.notes.append(f"{int(absent.sum())} absence records (occurrenceStatus ABSENT) left out")
-    return data
+    # GBIF's many other columns (keys, higher taxa, institutionCode...) are kept as extra terms; its issue
+    # flags are already in ``issues``.
+    kept, unknown = submittable(out, ignore={"issue"})
+    return Interchange({k: v.cast(pa.large_string()) for k, v in kept.items()}, n, issues, unknown)
 
 
 def _scientific_name(name, species, rank):
