@@ -52,6 +52,13 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
             f"AND i.code IN ({d.p(len(f.issue))}))", list(f.issue))
     if f.hasGeospatialIssue is not None:
         add(f"{quote('_geo_issue')} = {d.placeholder}", [1 if f.hasGeospatialIssue else 0])
+    if f.occurrenceStatus and set(f.occurrenceStatus) != {"present", "absent"}:
+        # A record without occurrenceStatus is a presence (Darwin Core's default reading of an occurrence).
+        status = quote("occurrenceStatus")
+        if "absent" in f.occurrenceStatus:
+            add(f"{status} = {d.placeholder}", ["absent"])
+        else:
+            add(f"({status} IS NULL OR {status} <> {d.placeholder})", ["absent"])
     if f.eventDate:
         # Records whose date (or interval) lies within the requested range.
         add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))

@@ -1,0 +1,122 @@
+"""All of Darwin Core is accepted (issue 15): other terms kept per record in ``extraTerms``, columns nobody
+defined kept with a warning, sensitive records' extra terms withheld from the public, absences stored and
+left out of maps and ranges unless asked for. Both backends (the ``store`` fixture)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from occurrences.dwc_terms import canonical_term, term_iris
+from occurrences.importers import import_path
+from occurrences.ingest import import_bytes
+from occurrences.maps.range import range_for
+from occurrences.maps.tiles import tile_layers
+from occurrences.store import Filters, parse_filters
+from occurrences.errors import InvalidParameter
+
+FULL = Filters(access="full")
+HEADER = ("occurrenceID,basisOfRecord,scientificName,eventDate,decimalLatitude,decimalLongitude,countryCode,"
+          "InstitutionCode,dwc:county,catalogNumber,footprintWKT,Foo Bar,occurrenceStatus")
+
+
+def _csv(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode("utf-8")
+
+
+def test_term_list_holds_all_of_darwin_core_and_gbif_download_columns():
+    iris = term_iris()
+    assert len([t for t in iris if iris[t].startswith("http://rs.tdwg.org/dwc/terms/")]) > 250
+    for term in ("institutionCode", "catalogNumber", "identifiedBy", "dateIdentified", "kingdom", "county",
+                 "continent", "footprintWKT", "georeferenceRemarks", "occurrenceStatus", "verbatimElevation",
+                 "gbifID", "datasetKey", "issue", "hasCoordinate", "hasGeospatialIssues", "publishingOrgKey",
+                 "taxonKey", "speciesKey", "lastInterpreted", "mediaType", "modified", "rightsHolder"):
+        assert term in iris, term
+    assert canonical_term("InstitutionCode") == "institutionCode"
+    assert canonical_term("http://rs.tdwg.org/dwc/terms/county") == "county"
+    assert canonical_term("Foo Bar") is None
+
+
+def test_other_terms_are_kept_verbatim_and_unknown_columns_are_warnings(store):
+    data = _csv("x1,PRESERVED_SPECIMEN,Paguma larvata,2019-03-15,14.43,101.37,TH,KU, Pak Chong ,KU-1,"
+                "\"POINT(101.37 14.43)\",hello,PRESENT",
+                "x2,HumanObservation,Paguma larvata,2019-03-16,14.43,101.37,TH,,,,,,")
+    result = import_bytes(store, data, "extra.csv", status="accepted")
+    assert result.stored == 2
+    warnings = {(f.field, f.code, f.severity) for r in result.report.rows for f in r.flags}
+    assert ("Foo Bar", "UNKNOWN_FIELD_KEPT", "warning") in warnings
+    assert not any(code == "UNKNOWN_FIELD" for _f, code, _s in warnings)
+    assert not any(field in ("institutionCode", "county", "catalogNumber") for field, _c, _s in warnings)
+    first = store.get("x1", access="full")
+    assert first["basisOfRecord"] == "PreservedSpecimen" and first["occurrenceStatus"] == "present"
+    assert json.loads(first["extraTerms"]) == {"institutionCode": "KU", "county": "Pak Chong",
+                                               "catalogNumber": "KU-1", "footprintWKT": "POINT(101.37 14.43)",
+                                               "Foo Bar": "hello"}
+    assert store.get("x2", access="full")["extraTerms"] is None  # nothing given: nothing kept
+
+
+def test_a_formula_in_an_extra_column_is_refused_like_any_cell(store):
+    from occurrences.errors import ImportRejected
+
+    data = _csv("x1,HumanObservation,Paguma larvata,2019-03-15,14.43,101.37,TH,=HYPERLINK(1),,,,,")
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(store, data, "formula.csv")
+    assert any(code == "FORMULA_NOT_ALLOWED" for _row, _field, code in caught.value.report.flatten())
+    assert store.count(FULL.replace(status=["pending", "accepted"])) == 0
+
+
+def test_extra_terms_of_sensitive_records_are_withheld_from_the_public(store):
+    # Arctictis binturong is sensitive in the checklist: its locality is withheld from public readers, and so
+    # is every extra term (county, footprintWKT, locationID... may each say where it is).
+    data = _csv("s1,HumanObservation,Arctictis binturong,2020-01-02,14.73917,101.62853,TH,KU,Pak Chong,,"
+                "\"POINT(101.62853 14.73917)\",,",
+                "p1,HumanObservation,Paguma larvata,2020-01-02,14.7,101.6,TH,KU,Pak Chong,,,,")
+    import_bytes(store, data, "sens.csv", status="accepted")
+    assert json.loads(store.get("s1", access="full")["extraTerms"])["county"] == "Pak Chong"
+    public = store.get("s1")
+    assert public["extraTerms"] is None and public["locality"] is None
+    assert json.loads(store.get("p1")["extraTerms"])["county"] == "Pak Chong"  # not sensitive: shown
+    page = store.query(Filters(scientificName=["Arctictis binturong"]))
+    assert [r["extraTerms"] for r in page.records] == [None]
+    owner = store.get("s1", access="own:anonymous")
+    assert json.loads(owner["extraTerms"])["county"] == "Pak Chong"
+
+
+def _absence_data() -> bytes:
+    return _csv("a1,MachineObservation,Paguma larvata,2021-05-01,14.1,101.1,TH,,,,,,absent",
+                "a2,MachineObservation,Paguma larvata,2021-05-02,15.9,103.9,TH,,,,,,present",
+                "a3,MachineObservation,Paguma larvata,2021-05-03,16.9,100.2,TH,,,,,,",
+                "a4,MachineObservation,Paguma larvata,2021-05-04,17.5,102.5,TH,,,,,,")
+
+
+def test_absences_are_stored_and_filterable(store):
+    import_bytes(store, _absence_data(), "camera.csv", status="accepted")
+    assert store.get("a1")["occurrenceStatus"] == "absent"
+    assert store.count(Filters()) == 4  # lists show both
+    assert store.count(parse_filters({"occurrenceStatus": "absent"})) == 1
+    assert store.count(parse_filters({"occurrenceStatus": "PRESENT"})) == 3  # no status: a presence
+    assert store.count(parse_filters({"occurrenceStatus": ["present", "absent"]})) == 4
+    with pytest.raises(InvalidParameter):
+        parse_filters({"occurrenceStatus": "maybe"})
+
+
+def test_absences_are_left_out_of_tiles_and_ranges_unless_asked_for(store):
+    import_bytes(store, _absence_data(), "camera.csv", status="accepted")
+    f = Filters(scientificName=["Paguma larvata"])
+
+    def tile_count(filters):
+        layers = tile_layers(store, filters, 0, 0, 0)
+        return sum(feat.get("properties", {}).get("count", 1) for feats in layers.values() for feat in feats)
+
+    assert tile_count(f) == 3
+    assert tile_count(f.replace(occurrenceStatus=["absent"])) == 1
+    assert range_for(store, f).records_used == 3
+    assert range_for(store, f.replace(occurrenceStatus=["absent"])).records_used == 1
+
+
+def test_an_unknown_occurrence_status_is_an_error(store):
+    from occurrences.errors import ImportRejected
+
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(store, _csv("b1,HumanObservation,Paguma larvata,2021-05-01,14.1,101.1,TH,,,,,,maybe"), "b.csv")
+    assert ("occurrenceStatus", "OCCURRENCE_STATUS_INVALID") in {(f, c) for _r, f, c in caught.value.report.flatten()}
