@@ -9,7 +9,7 @@ import pytest
 
 from occurrences.dwc_terms import canonical_term, term_iris
 from occurrences.importers import import_path
-from occurrences.ingest import import_bytes
+from occurrences.ingest import import_bytes, import_file
 from occurrences.maps.range import range_for
 from occurrences.maps.tiles import tile_layers
 from occurrences.store import Filters, parse_filters
@@ -120,3 +120,43 @@ def test_an_unknown_occurrence_status_is_an_error(store):
     with pytest.raises(ImportRejected) as caught:
         import_bytes(store, _csv("b1,HumanObservation,Paguma larvata,2021-05-01,14.1,101.1,TH,,,,,,maybe"), "b.csv")
     assert ("occurrenceStatus", "OCCURRENCE_STATUS_INVALID") in {(f, c) for _r, f, c in caught.value.report.flatten()}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "dwca"])
+def test_extra_terms_are_written_back_in_exports_and_import_again(store, tmp_path, fmt):
+    import csv
+    import io
+    import zipfile
+
+    from occurrences.export import export
+    from occurrences.store import open_store
+
+    data = _csv("x1,HumanObservation,Paguma larvata,2019-03-15,14.43,101.37,TH,KU,Pak Chong,KU-1,,hello,",
+                "x2,HumanObservation,Paguma larvata,2019-03-16,14.43,101.37,TH,,,,,,",
+                "s1,HumanObservation,Arctictis binturong,2020-01-02,14.73917,101.62853,TH,,Secret county,,,,")
+    import_bytes(store, data, "extra.csv", status="accepted")
+    path = tmp_path / f"out.{fmt}"
+    export(store, Filters(), fmt, path)  # public: the sensitive record's county is withheld, even its name
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        meta = ""
+    else:
+        with zipfile.ZipFile(path) as zf:
+            rows = list(csv.DictReader(io.StringIO(zf.read("occurrence.txt").decode()), delimiter="\t"))
+            meta = zf.read("meta.xml").decode()
+    by_id = {r["occurrenceID"]: r for r in rows}
+    assert "extraTerms" not in rows[0]
+    assert by_id["x1"]["institutionCode"] == "KU" and by_id["x1"]["county"] == "Pak Chong"
+    assert by_id["x1"]["Foo Bar"] == "hello" and by_id["x2"]["county"] == ""
+    assert by_id["s1"]["county"] == ""
+    if fmt == "dwca":
+        assert 'term="http://rs.tdwg.org/dwc/terms/institutionCode"' in meta
+        assert 'term="urn:occurrences:terms:column:Foo%20Bar"' in meta
+    again = open_store(f"sqlite:///{tmp_path / 'again.db'}")
+    if fmt == "csv":
+        import_file(again, path, submitted_by="t", status="accepted")
+    else:
+        import_path(again, path, submitted_by="t", status="accepted")
+    assert json.loads(again.get("x1")["extraTerms"]) == {"catalogNumber": "KU-1", "county": "Pak Chong",
+                                                         "Foo Bar": "hello", "institutionCode": "KU"}
+    again.close()

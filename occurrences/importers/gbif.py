@@ -86,7 +86,11 @@ def read_dwca(path: Path, progress=None) -> Interchange:
 
 
 def _short(term: str) -> str:
-    return term.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    """A field's term IRI → its name (``urn:occurrences:terms:column:Foo%20Bar``, our export of a column
+    nobody defined, → ``Foo Bar``)."""
+    from urllib.parse import unquote
+
+    return unquote(term.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
 
 
 def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:

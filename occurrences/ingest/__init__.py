@@ -36,6 +36,8 @@ from .read import Table, read_table
 _SURROGATE = re.compile("[\ud800-\udfff]")
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
 MAX_LISTED_COLUMNS = 10
+# Columns of our own CSV export that are recomputed on import (year/month/day from eventDate), not kept.
+BOOKKEEPING = frozenset({"year", "month", "day", "issues", "submittedBy", "submittedAt"})
 
 
 @dataclass
@@ -99,7 +101,7 @@ def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.A
     for term, headers in mapping.duplicates.items():
         raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
     others = [(h, col) for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
-              if t is None and (h.strip() or _has_values(col))]
+              if t is None and h.strip() not in BOOKKEEPING and (h.strip() or _has_values(col))]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
     for i, (header, col) in enumerate(others):
         key = extra_key(header) or f"column{i + 1}"

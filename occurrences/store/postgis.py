@@ -568,6 +568,11 @@ class PostGISStore:
                 tile = conn.execute(*mvt_grid_sql(filters, self.dialect, grid, extent)).fetchone()[0]
         return bytes(tile)
 
+    def extra_term_names(self, filters: Filters) -> list[str]:
+        """The names of the extra terms held by the matching records (export columns), sorted."""
+        sql, params = S.extra_keys_sql(filters, self.dialect, "k", "jsonb_object_keys(t.x::jsonb) AS k")
+        return sorted(r[0] for r in self._read(sql, params))
+
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         queries = {name: S.facet_sql(filters, self.dialect, name, limit) for name in fields}  # all checked first
         return {name: [(r[0], r[1]) for r in self._read(*q)] for name, q in queries.items()}

@@ -184,6 +184,18 @@ def _facet_field(param: str, name: str) -> None:
         raise InvalidParameter(name=param, value=name, reason=N_("use one of: "), choices=FACET_FIELDS)
 
 
+def extra_keys_sql(f: Filters, d: Dialect, key: str, keys_of: str) -> tuple[str, list]:
+    """The distinct names of the extra terms (``extraTerms`` JSON keys) of the matching records, as ``f.access``
+    sees them (a sensitive record's extras are withheld from the public, so their names are not counted
+    either). ``keys_of``: the backend's set-returning JSON key function applied to ``t.x`` (giving ``key``)."""
+    from .access import column_expr
+
+    expr, expr_params = column_expr("extraTerms", f.access, d)
+    where, params = where_clause(f, d, with_cursor=False)
+    inner = f"SELECT {expr} AS x FROM {quote(TABLE)} WHERE {where} AND {quote('extraTerms')} IS NOT NULL"
+    return f"SELECT DISTINCT {key} FROM ({inner}) t, {keys_of} WHERE t.x IS NOT NULL", expr_params + params
+
+
 def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]:
     """Value counts of facet ``name`` (one of ``base.FACET_FIELDS``, else InvalidParameter) among matches."""
     _facet_field("facet", name)

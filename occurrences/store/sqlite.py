@@ -597,6 +597,11 @@ class SQLiteStore:
         table = f"FROM {S.quote(S.TABLE)} "
         return sql.replace(table, f"FROM {self._table(filters, sparse_only=sparse_only)} ", 1)
 
+    def extra_term_names(self, filters: Filters) -> list[str]:
+        """The names of the extra terms held by the matching records (export columns), sorted."""
+        sql, params = S.extra_keys_sql(filters, self.dialect, "j.key", "json_each(t.x) AS j")
+        return sorted(r[0] for r in self._tuples(sql, params))
+
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         queries = {name: S.facet_sql(filters, self.dialect, name, limit) for name in fields}  # all checked first
         return {name: [(r[0], r[1]) for r in self.conn.execute(*q)] for name, q in queries.items()}
