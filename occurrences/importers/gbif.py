@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..dwc_terms import canonical_term
 from ..errors import FileProblem
 from .common import Interchange, prefixed, split_issues, submittable, text
 
@@ -27,6 +28,7 @@ BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
     "PRESERVED_SPECIMEN": "PreservedSpecimen", "MATERIAL_SAMPLE": "MaterialSample",
     "MATERIAL_CITATION": "MaterialCitation", "LIVING_SPECIMEN": "LivingSpecimen", "OCCURRENCE": "Occurrence",
     "OBSERVATION": "HumanObservation", "LITERATURE": "MaterialCitation", "FOSSIL_SPECIMEN": "FossilSpecimen",
+    "UNKNOWN": "Occurrence",  # GBIF's value before 2021, replaced by OCCURRENCE (downloads of that time have it)
 }
 GBIF_OCCURRENCE_PAGE = "https://www.gbif.org/occurrence/"
 
@@ -57,32 +59,56 @@ def read_simple_csv(path: Path, progress=None) -> Interchange:
 
 
 def read_dwca(path: Path, progress=None) -> Interchange:
-    """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included)."""
+    """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included): zipped, as a .tgz or
+    unpacked in a directory; with meta.xml, or a "simple" archive of one data file whose header names the
+    terms. An archive python-dwca-reader finds invalid (meta.xml naming a file that is not there, more fields
+    declared than the data has, a simple archive with stray files) is refused, saying why."""
+    from dwca.exceptions import InvalidArchive, InvalidSimpleArchive, NotADataFile
     from dwca.read import DwCAReader
 
-    with DwCAReader(str(path)) as archive:
-        core = archive.descriptor.core
-        if not core.type.endswith("/Occurrence"):
-            raise FileProblem(name=path.name, reason=f"its core is {core.type}, not Occurrence")
-        terms = [f["term"] for f in core.fields]
-        values: dict[str, list] = {_short(t): [] for t in terms}
-        keys = [(t, _short(t)) for t in terms]
-        n = 0
-        for row in archive:
-            data = row.data
-            for term, short in keys:
-                values[short].append(data.get(term) or None)
-            n += 1
-            if progress and n % 10_000 == 0:
-                progress(10_000)
-        if progress:
-            progress(n % 10_000)
+    try:
+        with DwCAReader(str(path)) as archive:
+            if archive.descriptor is None:
+                values, n = _core_values(archive, progress, lambda key: canonical_term(key) or key)
+            else:
+                core = archive.descriptor.core
+                if not core.type.endswith("/Occurrence"):
+                    raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
+                                      "records, not Occurrence records: it is not an occurrence dataset")
+                values, n = _core_values(archive, progress, _short)
+    except (InvalidArchive, InvalidSimpleArchive, NotADataFile) as exc:
+        raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive: {exc}") from None
+    except (OSError, KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:  # a file it names is absent,
+        # a row shorter than meta.xml says, text that is not in the declared encoding
+        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive ({reason})") from None
     columns = {k: pa.array(v, pa.large_string()) for k, v in values.items()}
     if "gbifID" in columns:
         return from_gbif_columns(columns, n)
     issues = split_issues(columns.get("issues"), "|")
     kept, unknown = submittable(columns)
     return Interchange(kept, n, issues, unknown)
+
+
+def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:
+    """The core rows as {our column name: values}; ``name_of`` turns a reader's key (a term IRI, or a simple
+    archive's header) into the column name."""
+    values: dict[str, list] = {}
+    keys: list[tuple[str, str]] | None = None
+    n = 0
+    for row in archive:
+        data = row.data
+        if keys is None:
+            keys = [(key, name_of(key)) for key in data]
+            values = {name: [] for _, name in keys}
+        for key, name in keys:
+            values[name].append(data.get(key) or None)
+        n += 1
+        if progress and n % 10_000 == 0:
+            progress(10_000)
+    if progress:
+        progress(n % 10_000)
+    return values, n
 
 
 def _short(term: str) -> str:
