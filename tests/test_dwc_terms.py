@@ -160,3 +160,24 @@ def test_extra_terms_are_written_back_in_exports_and_import_again(store, tmp_pat
     assert json.loads(again.get("x1")["extraTerms"]) == {"catalogNumber": "KU-1", "county": "Pak Chong",
                                                          "Foo Bar": "hello", "institutionCode": "KU"}
     again.close()
+
+
+def test_record_page_shows_the_extra_terms_and_withholds_those_of_sensitive_records(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from occurrences.api import create_app
+    from occurrences.settings import Settings
+    from occurrences.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    store = open_store(url)
+    import_bytes(store, _csv("x1,HumanObservation,Paguma larvata,2019-03-15,14.43,101.37,TH,KU,Pak Chong,,,,",
+                             "s1,HumanObservation,Arctictis binturong,2020-01-02,14.73917,101.62853,TH,,"
+                             "Secret county,,,,"), "web.csv", status="accepted")
+    store.close()
+    with TestClient(create_app(Settings(db=url))) as client:
+        page = client.get("/records/x1", params={"lang": "th"}).text
+        assert "institutionCode</th><td>KU</td>" in page and "county</th><td>Pak Chong</td>" in page
+        assert "extraTerms" not in page and "{&#34;" not in page  # shown as terms, not as JSON
+        sensitive = client.get("/records/s1").text
+        assert "Arctictis binturong" in sensitive and "Secret county" not in sensitive

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..dwc_terms import decode
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, gettext, translate, translations
 from ..api.deps import request_language
 
@@ -19,6 +20,7 @@ HERE = Path(__file__).parent
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                    extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
 _env.install_gettext_callables(gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True)
+_env.filters["extra_terms"] = lambda text: list(decode(text).items())  # the record's other Darwin Core terms
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
