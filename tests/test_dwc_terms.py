@@ -181,3 +181,20 @@ def test_record_page_shows_the_extra_terms_and_withholds_those_of_sensitive_reco
         assert "extraTerms" not in page and "{&#34;" not in page  # shown as terms, not as JSON
         sensitive = client.get("/records/s1").text
         assert "Arctictis binturong" in sensitive and "Secret county" not in sensitive
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
+def test_extra_terms_survive_our_vector_exports(store, tmp_path, fmt):
+    from occurrences.export import FORMATS, export
+    from occurrences.store import open_store
+
+    import_bytes(store, _csv("x1,HumanObservation,Paguma larvata,2019-03-15,14.43,101.37,TH,KU,Pak Chong,,,hi,"),
+                 "extra.csv", status="accepted")
+    path = tmp_path / f"out{FORMATS[fmt].suffix}"
+    export(store, Filters(), fmt, path)
+    again = open_store(f"sqlite:///{tmp_path / 'again.db'}")
+    result = import_path(again, path, submitted_by="t", status="accepted")
+    assert json.loads(again.get("x1")["extraTerms"]) == {"institutionCode": "KU", "county": "Pak Chong",
+                                                         "Foo Bar": "hi"}
+    assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
+    again.close()

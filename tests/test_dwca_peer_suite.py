@@ -156,3 +156,41 @@ def test_meta_xml_declaring_more_columns_than_the_data_has_is_refused(tmp_path, 
         read(path)
     assert "not a valid Darwin Core Archive" in str(caught.value) and "index=4" in str(caught.value)
     assert store.count(store_filters()) == 0
+
+
+GBIF_2013_TERMS = [  # as the 2013 GBIF portal wrote them: Darwin Core and GBIF IRIs, no header line
+    "http://rs.gbif.org/terms/1.0/gbifID", "http://rs.tdwg.org/dwc/terms/institutionCode",
+    "http://rs.tdwg.org/dwc/terms/catalogNumber", "http://rs.tdwg.org/dwc/terms/basisOfRecord",
+    "http://rs.tdwg.org/dwc/terms/kingdom", "http://rs.tdwg.org/dwc/terms/scientificName",
+    "http://rs.tdwg.org/dwc/terms/taxonRank", "http://rs.gbif.org/terms/1.0/species",
+    "http://rs.tdwg.org/dwc/terms/countryCode", "http://rs.tdwg.org/dwc/terms/continent",
+    "http://rs.tdwg.org/dwc/terms/county", "http://rs.tdwg.org/dwc/terms/decimalLatitude",
+    "http://rs.tdwg.org/dwc/terms/decimalLongitude", "http://rs.tdwg.org/dwc/terms/eventDate",
+    "http://rs.tdwg.org/dwc/terms/identifiedBy", "http://rs.tdwg.org/dwc/terms/dateIdentified",
+    "http://rs.gbif.org/terms/1.0/datasetKey", "http://rs.gbif.org/terms/1.0/issue",
+]
+GBIF_2013_ROW = ["44012", "NHMUK", "1930.4.1.7", "PRESERVED_SPECIMEN", "Animalia",
+                 "Paguma larvata (C.E.H.Smith, 1827)", "SPECIES", "Paguma larvata", "TH", "ASIA", "Pak Chong",
+                 "14.43", "101.37", "Tue Apr 01 00:00:00 CET 1930", "H.C. Robinson", "Mon Jun 02 00:00:00 CEST 1930",
+                 "7e380070-f762-11e1-a439-00145eb45e9a", ""]
+
+
+def test_a_2013_gbif_portal_archive_imports_with_its_other_terms(tmp_path, store):
+    fields = "".join(f'<field index="{i}" term="{t}"/>' for i, t in enumerate(GBIF_2013_TERMS))
+    meta = META.format(location="occurrence.txt", fields=fields).replace('ignoreHeaderLines="1"',
+                                                                         'ignoreHeaderLines="0"')
+    path = tmp_path / "gbif-results.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("meta.xml", meta)
+        zf.writestr("occurrence.txt", "\t".join(GBIF_2013_ROW) + "\n")
+    result = import_interchange(store, read(path), path.name, submitted_by="gbif", status="accepted")
+    assert result.stored == 1
+    [rec] = list(store.iter_records(store_filters()))
+    assert rec["basisOfRecord"] == "PreservedSpecimen" and rec["scientificName"] == CHECKLIST_SPECIES
+    assert rec["eventDate"] == "1930-04-01" and rec["occurrenceID"] == "https://www.gbif.org/occurrence/44012"
+    import json
+
+    extra = json.loads(rec["extraTerms"])
+    assert extra["institutionCode"] == "NHMUK" and extra["county"] == "Pak Chong" and extra["continent"] == "ASIA"
+    assert extra["identifiedBy"] == "H.C. Robinson" and extra["datasetKey"].startswith("7e38")
+    assert not [f for r in result.report.rows for f in r.flags if f.severity == "error"]

@@ -63,7 +63,7 @@ def submittable(columns: dict[str, pa.Array], ignore=frozenset()) -> tuple[dict[
     others = [k for k in columns if k not in SUBMITTABLE and k not in DERIVED and k not in ignore]
     for name in others:
         keep.setdefault(extra_key(name), text(columns[name]))
-    return keep, [k for k in others if canonical_term(k) is None]
+    return keep, [k for k in others if canonical_term(k) is None and k != "extraTerms"]
 
 
 def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:

@@ -129,7 +129,8 @@ def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
     if col("basisOfRecord") is not None:
         out["basisOfRecord"] = _map(col("basisOfRecord"), BASIS)
     if col("eventDate") is not None:  # GBIF adds times (2019-03-15T00:00:00); our dates are days
-        out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"T[^/]*", "")
+        # (only after an ISO date: "Tue Apr 01 00:00:00 CET 1930", a 2013 download's Java date, starts with T)
+        out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"(\d{4}-\d{2}-\d{2})T[^/]*", r"\1")
     if col("gbifID") is not None:
         page = prefixed(GBIF_OCCURRENCE_PAGE, col("gbifID"))
         given = col("occurrenceID")

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dwc_terms import EXTRA, canonical_term, extra_column
+from ..dwc_terms import EXTRA, canonical_term, decode, encode, extra_column
 from ..parse import Issues, Problem
 from ..records import OCCURRENCE_STATUSES, SUBMITTABLE
 from .convert import check_cells
@@ -29,14 +29,25 @@ def extra_terms(extras: dict[str, pa.Array], n: int) -> tuple[list[str | None], 
         cleaned, issues = check_cells(column.cast(pa.large_string()), key, words=False)
         found.append(issues)
         values[key] = pc.utf8_trim_whitespace(cleaned).to_pylist()
-    return extra_column(values, n), Issues.merge(found)
+    ours = values.pop(EXTRA, None)  # our own export's extraTerms column (GeoPackage, GeoJSON...): spread again
+    out = extra_column(values, n)
+    if ours is not None:
+        out = [_merged(held, given) for held, given in zip(ours, out)]
+    return out, Issues.merge(found)
+
+
+def _merged(held: str | None, given: str | None) -> str | None:
+    """A record's extra terms from an ``extraTerms`` JSON column, with the file's own term columns winning."""
+    if not held:
+        return given
+    return encode({**decode(held), **decode(given)})
 
 
 def unknown_column_warnings(headers: list[str], n: int) -> Issues:
     """A warning on every row for each column that is not a known term: its values are kept, not lost, but a
     typo in a header would otherwise go unnoticed."""
     return Issues.merge([Issues.where(np.ones(n, bool), Problem.of("UNKNOWN_FIELD_KEPT", header[:100]))
-                         for header in headers if canonical_term(header) is None])
+                         for header in headers if canonical_term(header) is None and header != EXTRA])
 
 
 def occurrence_status(values: list | None) -> tuple[list | None, Issues]:
