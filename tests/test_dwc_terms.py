@@ -198,3 +198,46 @@ def test_extra_terms_survive_our_vector_exports(store, tmp_path, fmt):
                                                          "Foo Bar": "hi"}
     assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
     again.close()
+
+
+def test_occurrence_status_filter_on_the_api_ogc_and_cli(tmp_path):
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from occurrences.api import create_app
+    from occurrences.cli import cli
+    from occurrences.settings import Settings
+    from occurrences.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    store = open_store(url)
+    import_bytes(store, _absence_data(), "camera.csv", status="accepted")
+    store.close()
+    with TestClient(create_app(Settings(db=url))) as client:
+        api = client.get("/occurrences", params={"occurrenceStatus": "absent"}).json()
+        assert [f["properties"]["occurrenceID"] for f in api["features"]] == ["a1"]
+        ogc = client.get("/ogc/collections/occurrences/items", params={"occurrenceStatus": "present", "f": "json"})
+        assert ogc.status_code == 200
+        assert sorted(f["id"] for f in ogc.json()["features"]) == ["a2", "a3", "a4"]
+        assert client.get("/occurrences", params={"occurrenceStatus": "maybe"}).status_code == 400
+    out = CliRunner().invoke(cli, ["query", "--db", url, "--occurrenceStatus", "absent", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    assert [line.split(",")[0] for line in out.output.splitlines()[1:]] == ["a1"]
+
+
+def test_the_public_export_header_names_no_term_only_a_sensitive_record_holds(store, tmp_path):
+    import csv
+    import io
+
+    from occurrences.export import export
+
+    import_bytes(store, _csv("s1,HumanObservation,Arctictis binturong,2020-01-02,14.73917,101.62853,TH,,,,"
+                             "\"POINT(101.62853 14.73917)\",,",
+                             "p1,HumanObservation,Paguma larvata,2020-01-02,14.7,101.6,TH,KU,,,,,"), "s.csv",
+                 status="accepted")
+    path = tmp_path / "public.csv"
+    export(store, Filters(), "csv", path)
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert "institutionCode" in header and "footprintWKT" not in header
+    export(store, FULL, "csv", tmp_path / "full.csv")
+    assert "footprintWKT" in next(csv.reader(io.StringIO((tmp_path / "full.csv").read_text(encoding="utf-8"))))
