@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
+
 _DATA = Path(__file__).parent / "data"
 EXTRA = "extraTerms"
 
@@ -73,4 +75,51 @@ def extra_column(columns: Mapping[str, list], n: int) -> list[str | None]:
     return out
 
 
-__all__ = ["EXTRA", "term_iris", "canonical_term", "extra_key", "encode", "decode", "extra_column"]
+_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_NEEDS_ESCAPE = '[\\\\"\\n\\r\\t]'
+_OTHER_CONTROLS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+
+
+def extra_array(columns: Mapping[str, "pa.Array"], n: int) -> "pa.Array":
+    """:func:`extra_column` as Arrow compute (much faster for a GBIF download's forty extra columns): each
+    non-empty cell becomes ``"key":"value",`` with JSON escapes, the pieces of a row are joined, and a row
+    without any is null. The same text ``json.dumps`` writes (a cell with a rarer control character,
+    which the cell checks refuse anyway, goes through ``json.dumps``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns:
+        return pa.nulls(n, pa.large_string())
+    lit = lambda text: pa.scalar(text, pa.large_string())  # noqa: E731
+    pieces = []
+    for key, column in columns.items():
+        column = column.cast(pa.large_string())
+        filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False)
+        if not pc.any(filled).as_py():  # a column left empty (most of a GBIF download's): nothing to write
+            continue
+        escaped = column
+        if pc.any(pc.match_substring_regex(column, _NEEDS_ESCAPE)).as_py():  # rare: one pass to find out
+            for old, new in _ESCAPES:
+                escaped = pc.replace_substring(escaped, old, new)
+        piece = pc.binary_join_element_wise(lit(json.dumps(key, ensure_ascii=False) + ':"'), escaped, lit('",'),
+                                            lit(""))
+        pieces.append(pc.if_else(filled, piece, lit("")))
+    # (joined with a comma after every piece, then the last comma cut: joining with null_handling="skip"
+    # dropped rows whose inputs were all null in the pyarrow this was written against)
+    if not pieces:
+        return pa.nulls(n, pa.large_string())
+    joined = pc.binary_join_element_wise(*pieces, lit(""))
+    text = pc.binary_join_element_wise(lit("{"), pc.utf8_slice_codeunits(joined, 0, -1), lit("}"), lit(""))
+    out = pc.if_else(pc.greater(pc.utf8_length(joined), 0), text, lit(None))
+    rare = np.flatnonzero(pc.fill_null(pc.match_substring_regex(out, _OTHER_CONTROLS), False)
+                          .to_numpy(zero_copy_only=False))
+    if rare.size:
+        values = out.to_pylist()
+        lists = {k: columns[k].cast(pa.large_string()) for k in columns}
+        for i in rare:
+            values[i] = encode({k: v for k, col in lists.items() if (v := col[i].as_py()) is not None and v.strip()})
+        out = pa.array(values, pa.large_string())
+    return out
+
+
+__all__ = ["extra_array", "EXTRA", "term_iris", "canonical_term", "extra_key", "encode", "decode", "extra_column"]

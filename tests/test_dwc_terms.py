@@ -241,3 +241,16 @@ def test_the_public_export_header_names_no_term_only_a_sensitive_record_holds(st
     assert "institutionCode" in header and "footprintWKT" not in header
     export(store, FULL, "csv", tmp_path / "full.csv")
     assert "footprintWKT" in next(csv.reader(io.StringIO((tmp_path / "full.csv").read_text(encoding="utf-8"))))
+
+
+def test_the_vectorised_extra_terms_text_is_what_json_dumps_writes():
+    import pyarrow as pa
+
+    from occurrences.dwc_terms import decode, extra_array, extra_column
+
+    cells = {"a b": ['he said "hi"\\n', None, "  ", "tab\there", "back\\slash", "ctl\x01x", "ไทย", "", 'new\nline'],
+             "c": ["1", None, None, None, "x", None, None, "  y ", None], "empty": [None] * 9}
+    fast = extra_array({k: pa.array(v, pa.large_string()) for k, v in cells.items()}, 9).to_pylist()
+    assert fast == extra_column(cells, 9)
+    assert fast[1] is None and fast[2] is None and decode(fast[0]) == {"a b": 'he said "hi"\\n', "c": "1"}
+    assert decode(fast[8]) == {"a b": "new\nline"}

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dwc_terms import EXTRA, canonical_term, decode, encode, extra_column
+from ..dwc_terms import EXTRA, canonical_term, decode, encode, extra_array
 from ..parse import Issues, Problem
 from ..records import OCCURRENCE_STATUSES, SUBMITTABLE
 from .convert import check_cells
@@ -28,10 +28,11 @@ def extra_terms(extras: dict[str, pa.Array], n: int) -> tuple[list[str | None], 
         column = column if isinstance(column, pa.Array) else pa.array(column, pa.large_string())
         cleaned, issues = check_cells(column.cast(pa.large_string()), key, words=False)
         found.append(issues)
-        values[key] = pc.utf8_trim_whitespace(cleaned).to_pylist()
+        values[key] = pc.utf8_trim_whitespace(cleaned)
     ours = values.pop(EXTRA, None)  # our own export's extraTerms column (GeoPackage, GeoJSON...): spread again
-    out = extra_column(values, n)
+    out = extra_array(values, n).to_pylist()
     if ours is not None:
+        ours = ours.to_pylist()
         out = [_merged(held, given) for held, given in zip(ours, out)]
     return out, Issues.merge(found)
 
