@@ -219,6 +219,8 @@ def test_occurrence_status_filter_on_the_api_ogc_and_cli(tmp_path):
         ogc = client.get("/ogc/collections/occurrences/items", params={"occurrenceStatus": "present", "f": "json"})
         assert ogc.status_code == 200
         assert sorted(f["id"] for f in ogc.json()["features"]) == ["a2", "a3", "a4"]
+        cql = client.get("/ogc/collections/occurrences/items", params={"filter": "occurrenceStatus='absent'"})
+        assert [f["id"] for f in cql.json()["features"]] == ["a1"]
         assert client.get("/occurrences", params={"occurrenceStatus": "maybe"}).status_code == 400
     out = CliRunner().invoke(cli, ["query", "--db", url, "--occurrenceStatus", "absent", "--format", "csv"])
     assert out.exit_code == 0, out.output

@@ -45,7 +45,7 @@ FILTER_DOCS: dict[str, str] = {
 EXPR_COLUMNS = ("occurrenceID", "scientificName", "vernacularName", "taxonRank", "family", "basisOfRecord",
                 "eventDate", "year", "month", "day", "countryCode",
                 "stateProvince", "recordedBy", "individualCount", "sex", "lifeStage", "samplingProtocol",
-                "language")
+                "language", "occurrenceStatus")
 EXPR_OPERATORS = ("=", "<>", "<", "<=", ">", ">=")
 MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue", "status",
                 "occurrenceStatus")
