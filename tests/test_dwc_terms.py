@@ -256,3 +256,27 @@ def test_the_vectorised_extra_terms_text_is_what_json_dumps_writes():
     assert fast == extra_column(cells, 9)
     assert fast[1] is None and fast[2] is None and decode(fast[0]) == {"a b": 'he said "hi"\\n', "c": "1"}
     assert decode(fast[8]) == {"a b": "new\nline"}
+
+
+def test_extra_terms_and_absences_survive_a_migration_both_ways(tmp_path, postgis_url):
+    from occurrences.migrate import migrate
+    from occurrences.store import open_store
+
+    source = f"sqlite:///{tmp_path / 'a.db'}"
+    store = open_store(source)
+    import_bytes(store, _absence_data(), "camera.csv", status="accepted")
+    import_bytes(store, _csv("x1,HumanObservation,Paguma larvata,2019-03-15,14.43,101.37,TH,KU,Pak Chong,,,hi,"),
+                 "extra.csv", status="accepted")
+    before = list(store.iter_records(FULL))
+    store.close()
+    migrate(source, postgis_url)
+    there = open_store(postgis_url)
+    assert list(there.iter_records(FULL)) == before
+    assert there.count(FULL.replace(occurrenceStatus=["absent"])) == 1
+    assert there.extra_term_names(FULL) == ["Foo Bar", "county", "institutionCode"]
+    there.close()
+    back = f"sqlite:///{tmp_path / 'b.db'}"
+    migrate(postgis_url, back)
+    again = open_store(back)
+    assert list(again.iter_records(FULL)) == before
+    again.close()
