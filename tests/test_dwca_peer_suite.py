@@ -194,3 +194,27 @@ def test_a_2013_gbif_portal_archive_imports_with_its_other_terms(tmp_path, store
     assert extra["institutionCode"] == "NHMUK" and extra["county"] == "Pak Chong" and extra["continent"] == "ASIA"
     assert extra["identifiedBy"] == "H.C. Robinson" and extra["datasetKey"].startswith("7e38")
     assert not [f for r in result.report.rows for f in r.flags if f.severity == "error"]
+
+
+def test_the_cli_imports_an_unpacked_archive(tmp_path):
+    from click.testing import CliRunner
+
+    from occurrences.cli import cli
+    from occurrences.store import open_store
+
+    folder = tmp_path / "unpacked"
+    folder.mkdir()
+    fields = "".join(f'<field index="{i}" term="http://rs.tdwg.org/dwc/terms/{t}"/>' for i, t in enumerate(
+        ("occurrenceID", "basisOfRecord", "scientificName", "eventDate", "countryCode", "decimalLatitude",
+         "decimalLongitude", "institutionCode")))
+    (folder / "meta.xml").write_text(META.format(location="occurrence.txt", fields=fields), encoding="utf-8")
+    (folder / "occurrence.txt").write_text(
+        "id\tbasis\tname\tdate\tcc\tlat\tlon\tinst\n"
+        "u1\tPRESERVED_SPECIMEN\tPaguma larvata\t2001-02-03\tTH\t14.43\t101.37\tKU\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(cli, ["import", "--db", db, str(folder)])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    rec = store.get("u1", access="full")
+    assert rec["basisOfRecord"] == "PreservedSpecimen" and '"institutionCode":"KU"' in rec["extraTerms"]
+    store.close()
