@@ -98,8 +98,11 @@ def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:
     n = 0
     for row in archive:
         data = row.data
-        if keys is None:
-            keys = [(key, name_of(key)) for key in data]
+        if keys is None:  # one column per name: the first of two terms sharing a name (dc: and dcterms:) wins
+            named = {}
+            for key in data:
+                named.setdefault(name_of(key), key)
+            keys = [(key, name) for name, key in named.items()]
             values = {name: [] for _, name in keys}
         for key, name in keys:
             values[name].append(data.get(key) or None)
