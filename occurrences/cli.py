@@ -86,7 +86,7 @@ def init(db):
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))  # a directory: an unpacked DwC-A
 @DB_OPTION
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the submission.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the per-row report as JSON.")

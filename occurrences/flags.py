@@ -137,6 +137,11 @@ define("REQUIRED_FIELD_MISSING", ERROR, N_("Required field {field} is empty. Fil
        "A required field is empty.", "Fill in the field.")
 define("UNKNOWN_FIELD", ERROR, N_("Column {field} is not a field we know. Rename it to a Darwin Core term or a form label, or remove it."),
        "A column that is not part of the form or of Darwin Core.", "Rename or remove the column.")
+define("UNKNOWN_FIELD_KEPT", WARNING, N_("Column {field} is neither a Darwin Core term nor a form label: its values are kept with each record as they were given."),
+       "A column that is not part of the form or of Darwin Core; kept verbatim with the record.",
+       "Rename the column to a Darwin Core term or a form label if it is one.")
+define("OCCURRENCE_STATUS_INVALID", ERROR, N_("occurrenceStatus {value!r} is not present or absent."),
+       "occurrenceStatus is not one of Darwin Core's values.", "Write present or absent.")
 define("INVALID_VALUE", ERROR, N_("Field {field} has a value {value!r} that cannot be read: {reason}"),
        "A value could not be read as the field's type.", "Correct the value.")
 define("BASIS_OF_RECORD_INVALID", ERROR, N_("basisOfRecord {value!r} is not one of: {allowed}."),

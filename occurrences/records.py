@@ -44,6 +44,7 @@ FIELDS: tuple[Field, ...] = (
     Field("locality", str),
     Field("recordedBy", str),
     Field("individualCount", int),
+    Field("occurrenceStatus", str),  # present (or empty) / absent: a search that found nothing, kept as data
     Field("sex", str),
     Field("lifeStage", str),
     Field("samplingProtocol", str),
@@ -57,6 +58,9 @@ FIELDS: tuple[Field, ...] = (
     Field("language", str),
     Field("informationWithheld", str),
     Field("dataGeneralizations", str),
+    # Every other Darwin Core (or GBIF download) term of the source record, and columns we do not know, kept
+    # verbatim: JSON text {"term": "value", ...}, or None (see occurrences.dwc_terms).
+    Field("extraTerms", str, system=True),
     Field("issues", list, system=True),
     Field("submittedBy", str, system=True),
     Field("submittedAt", str, system=True),
@@ -88,6 +92,8 @@ GEOSPATIAL_ISSUES = frozenset(
         "PRESUMED_NEGATED_LATITUDE",
     }
 )
+
+OCCURRENCE_STATUSES = ("present", "absent")
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

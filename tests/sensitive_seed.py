@@ -2,6 +2,7 @@
 text that must never reach anyone below reviewer, plus users of each role."""
 from __future__ import annotations
 
+import json
 import math
 
 from occurrences import auth
@@ -28,7 +29,9 @@ def sensitive_records() -> list[dict]:
                "locality": f"LEAKLOC{tag} near the ranger station ป่าเขาใหญ่",
                "verbatimLocality": f"LEAKVLOC{tag}", "verbatimCoordinates": f"LEAKVC{tag}",
                "verbatimLatitude": f"LEAKVLAT{tag}", "verbatimLongitude": f"LEAKVLON{tag}",
-               "occurrenceRemarks": f"LEAKREM{tag} den tree by the stream", "recordedBy": "Field Team A"}
+               "occurrenceRemarks": f"LEAKREM{tag} den tree by the stream", "recordedBy": "Field Team A",
+               # other Darwin Core terms kept per record (issue 15): withheld with the locality
+               "extraTerms": json.dumps({"county": f"LEAKCOUNTY{tag}", "locationID": f"LEAKLOCID{tag}"})}
         if level:
             rec["sensitivity"] = level
         out.append(rec)
@@ -44,7 +47,7 @@ def secrets_of(records=None) -> list[str]:
         for v in (lat, lon):
             out += [f"{v:.3f}", f"{math.trunc(v * 1000) / 1000:.3f}"]
         out += [f"LEAKLOC{tag}", f"LEAKVLOC{tag}", f"LEAKVC{tag}", f"LEAKVLAT{tag}", f"LEAKVLON{tag}",
-                f"LEAKREM{tag}"]
+                f"LEAKREM{tag}", f"LEAKCOUNTY{tag}", f"LEAKLOCID{tag}"]
     return sorted(set(out))
 
 

@@ -70,8 +70,15 @@ def test_reimport_is_idempotent(tmp_path, db):
     assert open_store(db).count(Filters()) == 3
 
 
+def test_a_column_nobody_defined_is_a_warning_and_kept(tmp_path, db):
+    """Issue 15: a column that is neither a Darwin Core term nor a form label no longer rejects the file."""
+    path = write_csv(tmp_path / "extra.csv", GOOD_HEADER + ["colour"], [r + ["brown"] for r in GOOD_ROWS])
+    result = run("import", str(path), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(open_store(db).get(GOOD_ROWS[0][0], access="full")["extraTerms"]) == {"colour": "brown"}
+
+
 @pytest.mark.parametrize("header,row,field", [
-    (GOOD_HEADER + ["colour"], GOOD_ROWS[0] + ["brown"], "colour"),
     (GOOD_HEADER, ["b-1", "HumanObservation", "", "2023-05-01", "18.7", "98.9", "TH", "x"], "scientificName"),
     (GOOD_HEADER, ["b-1", "HumanObservation", "Paguma larvata", "2023-05-01", "18,7x", "98.9", "TH", "x"],
      "decimalLatitude"),

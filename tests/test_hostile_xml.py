@@ -78,3 +78,29 @@ def test_a_plain_archive_still_imports(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 1
     store.close()
+
+
+@pytest.mark.parametrize("layout", ["subfolder-zip", "tgz"])
+def test_hostile_meta_in_a_folder_or_a_tarball_is_refused_too(tmp_path, layout):
+    """Archives zipped with their folder, and .tgz archives, are read by the importer: their XML is checked too."""
+    import io
+    import tarfile
+
+    parts = {"meta.xml": XXE_PROLOG + META.replace("<files>", "<files>&xxe;"), "occurrence.txt": ROWS}
+    if layout == "tgz":
+        path = tmp_path / "a.tgz"
+        with tarfile.open(path, "w:gz") as tf:
+            for name, text in parts.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    else:
+        path = tmp_path / "a.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, text in parts.items():
+                zf.writestr(f"dataset/{name}", text)
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(UnsafeXml):
+        import_path(store, path, fmt="dwca", submitted_by="t")
+    assert store.count(Filters(access="full")) == 0

@@ -2,6 +2,7 @@
 GBIF's issue flags kept as gbif:CODE beside ours, absences left out, and all-or-nothing validation."""
 from __future__ import annotations
 
+import json
 import zipfile
 
 import pytest
@@ -41,8 +42,15 @@ def test_simple_csv_maps_gbif_columns_and_keeps_gbif_flags(simple_csv, tmp_path)
     assert detect_format(simple_csv) == "gbif-csv"
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
     result = import_path(store, simple_csv, submitted_by="t", status="accepted")
-    assert result.stored == 2  # the absence record is left out
+    assert result.stored == 3  # the absence record is stored as an absence
+    absent = store.get("https://www.gbif.org/occurrence/1003", access="full")
+    assert absent["occurrenceStatus"] == "absent"
     first = store.get("https://www.gbif.org/occurrence/1001", access="full")
+    assert first["occurrenceStatus"] == "present"
+    # GBIF's other columns are kept verbatim as extra terms (its issue flags are in issues already)
+    assert json.loads(first["extraTerms"]) == {"gbifID": "1001", "datasetKey": "ds", "kingdom": "Animalia",
+                                               "species": "Paguma larvata"}
+    assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
     assert first["scientificName"] == "Paguma larvata" and first["taxonRank"] == "species"
     assert first["basisOfRecord"] == "HumanObservation" and first["eventDate"] == "2019-03-15"
     assert first["decimalLatitude"] == 14.4391234 and first["decimalLongitude"] == 101.3712345
@@ -53,7 +61,7 @@ def test_simple_csv_maps_gbif_columns_and_keeps_gbif_flags(simple_csv, tmp_path)
     assert second["basisOfRecord"] == "MachineObservation"
     assert store.count(FULL.replace(issue=["gbif:COORDINATE_ROUNDED"])) == 1
     again = import_path(store, simple_csv, submitted_by="t", status="accepted")
-    assert again.stored == 0 and again.skipped == 2  # idempotent
+    assert again.stored == 0 and again.skipped == 3  # idempotent
     store.close()
 
 
@@ -89,7 +97,7 @@ def test_gbif_darwin_core_archive(simple_csv, tmp_path):
     archive = _gbif_archive(tmp_path, simple_csv)
     assert detect_format(archive) == "dwca"
     store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
-    assert import_path(store, archive, submitted_by="t", status="accepted").stored == 2
+    assert import_path(store, archive, submitted_by="t", status="accepted").stored == 3
     rec = store.get("https://www.gbif.org/occurrence/1001", access="full")
     assert rec["scientificName"] == "Paguma larvata" and "gbif:COORDINATE_ROUNDED" in rec["issues"]
     store.close()
@@ -134,7 +142,7 @@ def test_simple_csv_resaved_by_excel_as_comma_csv(tmp_path):
     assert detect_format(path) == "gbif-csv"
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
     result = import_path(store, path, submitted_by="t", status="accepted")
-    assert result.stored == 2
+    assert result.stored == 3
     first = store.get("https://www.gbif.org/occurrence/1001", access="full")
     assert first["scientificName"] == "Paguma larvata" and first["locality"] == 'เขาใหญ่ "north"'
     assert {"gbif:COORDINATE_ROUNDED", "gbif:GEODETIC_DATUM_ASSUMED_WGS84"} <= set(first["issues"])

@@ -100,11 +100,13 @@ def test_odk_central_json_geojson_point(tmp_path, store):
     assert rec["occurrenceID"] == "urn:uuid:99999999-8888-7777-6666-555555555555"
 
 
-def test_unknown_column_rejects_naming_it(tmp_path, store):
+def test_unknown_column_is_a_warning_and_kept_with_the_record(tmp_path, store):
     path = tmp_path / "kobo.csv"
-    path.write_text("obs/basisOfRecord;obs/scientificName;obs/eventDate;obs/speciez;_uuid\n"
-                    "HumanObservation;Paguma larvata;2024-03-15;typo;abc\n", encoding="utf-8")
-    with pytest.raises(ImportRejected) as caught:
-        import_path(store, path, submitted_by="kobo")
-    assert any(field == "obs/speciez" for _row, field, _code in caught.value.report.flatten())
-    assert store.count(FULL) == 0
+    path.write_text("obs/basisOfRecord;obs/scientificName;obs/eventDate;obs/speciez;obs/county;_uuid\n"
+                    "HumanObservation;Paguma larvata;2024-03-15;typo;Nan;abc\n", encoding="utf-8")
+    result = import_path(store, path, submitted_by="kobo", status="accepted")
+    flags = [(field, code) for _row, field, code in result.report.flatten()]
+    assert ("obs/speciez", "UNKNOWN_FIELD_KEPT") in flags
+    assert not any(code == "UNKNOWN_FIELD_KEPT" and field == "county" for field, code in flags)  # a DwC term
+    rec = _one(store)
+    assert json.loads(rec["extraTerms"]) == {"county": "Nan", "obs/speciez": "typo"}

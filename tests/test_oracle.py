@@ -144,6 +144,8 @@ _VOLATILE = [
     (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"),
     (re.compile(r"\b[A-Za-z0-9_-]{40,}\b"), "<token>"),
     (re.compile(r"\bp[0-9a-f]{10}\b"), "<svg-id>"),  # matplotlib's random clip-path ids
+    # a time of day as Babel writes it on pages ("12:51:39\u202fPM", "12:51:39"): when a figure was computed
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(\\u202f|\u202f|\s)?([AP]M)?"), "<clock>"),
 ]
 _KEPT_HEADERS = ("content-type", "location", "content-disposition")
 
@@ -499,4 +501,4 @@ def _make_it_old(store) -> None:
     else:
         for sql in statements:
             store.conn.execute(sql)
-        store.conn.execute(f"PRAGMA user_version = {SL.MIGRATIONS.index(SL._schema_v5)}")
+        store.conn.execute(f"PRAGMA user_version = {SL.MIGRATIONS.index(SL._schema_public_issues)}")

@@ -115,18 +115,18 @@ def test_generalisation_is_vectorized_and_never_returns_the_original():
 def test_migration_fills_the_public_columns_of_existing_rows(tmp_path):
     """A schema-1 database (before review and sensitivity) is upgraded: old rows count as accepted and get
     their public copy computed."""
-    from occurrences.store.sqlite import MIGRATIONS
+    from occurrences.store.sqlite import _V1_FIELDS, MIGRATIONS
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
     for statement in MIGRATIONS[0]():
         conn.execute(statement)
-    values = {name: None for name in FIELD_NAMES}
+    values = {name: None for name in _V1_FIELDS}
     values.update(occurrenceID="old-1", basisOfRecord="HumanObservation", scientificName="Arctictis binturong",
                   eventDate="2020-01-02", year=2020, decimalLatitude=14.73917, decimalLongitude=101.62853,
                   locality="old secret place", issues="[]", submittedBy="cli", submittedAt="2020-01-03T00:00:00Z")
-    names = [*FIELD_NAMES, "_start", "_end", "_cell", "_geo_issue"]
-    row = [values[n] for n in FIELD_NAMES] + ["2020-01-02", "2020-01-02", 0, 0]
+    names = [*_V1_FIELDS, "_start", "_end", "_cell", "_geo_issue"]
+    row = [values[n] for n in _V1_FIELDS] + ["2020-01-02", "2020-01-02", 0, 0]
     conn.execute(f"INSERT INTO occurrence ({', '.join(chr(34) + n + chr(34) for n in names)}) "
                  f"VALUES ({', '.join('?' * len(names))})", row)
     conn.execute("PRAGMA user_version = 1")

@@ -87,9 +87,9 @@ def _write(fmt, store, filters, batches, path, options, result, batch_size) -> N
     from . import dwca, shapefile, tabular, vector
 
     if fmt == "csv":
-        tabular.write(batches, path, bom=options.bom)
+        tabular.write(batches, path, bom=options.bom, extra_terms=_extra_terms(store, filters))
     elif fmt == "dwca":
-        dwca.write(batches, path, metadata=options.metadata)
+        dwca.write(batches, path, metadata=options.metadata, extra_terms=_extra_terms(store, filters))
     elif fmt == "shp":
         too_long = shapefile.write(batches, path)
         result.warnings += [f"{name}: text longer than {shapefile.DBF_TEXT_BYTES} bytes was cut (dBASE limit); "
@@ -102,6 +102,13 @@ def _write(fmt, store, filters, batches, path, options, result, batch_size) -> N
     else:
         vector.write(fmt, batches, path)
         result.layers.append(vector.LAYER)
+
+
+def _extra_terms(store, filters: Filters) -> list[str]:
+    """The extra terms (other Darwin Core terms kept per record) the export's records hold, as the caller may
+    see them; a store without the query (a test double) has none."""
+    names = getattr(store, "extra_term_names", None)
+    return names(filters) if names is not None else []
 
 
 def _species_layers(store, filters: Filters, species: list[str], path: Path, result: ExportResult,

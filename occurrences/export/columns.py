@@ -1,6 +1,8 @@
 """Arrow helpers shared by the export formats: flat text columns, point geometries."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,6 +23,27 @@ def flat(batch: pa.RecordBatch, columns=FIELD_NAMES) -> pa.RecordBatch:
         arrays.append(column)
         names.append(name)
     return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def with_extra_terms(batch: pa.RecordBatch, names: Sequence[str], columns: Sequence[str]) -> pa.RecordBatch:
+    """``columns`` of the batch (``issues`` joined, as :func:`flat`) with ``extraTerms`` spread back into one
+    text column per extra term in ``names`` (the export's header, see ``store.extra_term_names``). Only the
+    rows that hold extra terms are decoded; without any names the JSON column is simply left out."""
+    from ..dwc_terms import decode
+
+    base = flat(batch, [c for c in columns if c != "extraTerms"])
+    if not names:
+        return base
+    extra = batch.column("extraTerms")
+    values = {name: [None] * batch.num_rows for name in names}
+    held = pc.is_valid(extra).to_numpy(zero_copy_only=False)
+    texts = extra.to_pylist() if held.any() else []
+    for i in np.flatnonzero(held):
+        for key, value in decode(texts[i]).items():
+            if key in values:
+                values[key][i] = value
+    arrays = [*base.columns, *(pa.array(values[n], pa.string()) for n in names)]
+    return pa.RecordBatch.from_arrays(arrays, names=[*base.schema.names, *names])
 
 
 def point_wkb(lon: np.ndarray, lat: np.ndarray) -> pa.Array:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -23,45 +23,49 @@ import pyarrow.csv as pacsv
 
 from ..formulas import neutralise_batch
 from ..records import FIELD_NAMES
-from .columns import flat
+from .columns import with_extra_terms
 from .eml import Coverage, DatasetMetadata, eml_xml
-from .terms import DCTERMS, DWC, term_uri
+from .terms import DCTERMS, DWC, extra_term_uri, term_uri
 
-CORE_COLUMNS = tuple(n for n in FIELD_NAMES if n not in ("submittedBy", "submittedAt"))  # people, not data
+# People are not data; extraTerms is spread back into its terms' own columns (see write).
+CORE_COLUMNS = tuple(n for n in FIELD_NAMES if n not in ("submittedBy", "submittedAt", "extraTerms"))
 VERNACULAR_COLUMNS = ("occurrenceID", "vernacularName", "language")
 VERNACULAR_ROW_TYPE = "http://rs.gbif.org/terms/1.0/VernacularName"
 OCCURRENCE_ROW_TYPE = DWC + "Occurrence"
 _WRITE = pacsv.WriteOptions(delimiter="\t", eol="\n", quoting_style="needed")
 
 
-def write(batches: Iterable[pa.RecordBatch], path: Path, *, metadata: DatasetMetadata | None = None) -> None:
+def write(batches: Iterable[pa.RecordBatch], path: Path, *, metadata: DatasetMetadata | None = None,
+          extra_terms: Sequence[str] = ()) -> None:
+    """``extra_terms``: the names of the other Darwin Core terms the records hold (``extraTerms``), written as
+    core columns after ours and declared in meta.xml with their term IRIs."""
     coverage = Coverage()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf, \
             tempfile.TemporaryFile() as names:
         # A zip takes one member at a time: the extension goes to a temporary file and is added after the core.
         with zf.open("occurrence.txt", "w", force_zip64=True) as core:
-            core_writer = pacsv.CSVWriter(core, _core_schema(), write_options=_WRITE)
+            core_writer = pacsv.CSVWriter(core, _core_schema(extra_terms), write_options=_WRITE)
             vernacular = VernacularNames()
             names_writer = pacsv.CSVWriter(names, VernacularNames.schema, write_options=_WRITE)
             for batch in batches:
                 coverage.add(batch)
                 # the text files open in spreadsheets too: the same formula rule as the CSV export
-                core_writer.write_batch(neutralise_batch(flat(batch, CORE_COLUMNS)))
+                core_writer.write_batch(neutralise_batch(with_extra_terms(batch, extra_terms, CORE_COLUMNS)))
                 names_writer.write_batch(neutralise_batch(vernacular.rows(batch)))
             core_writer.close()
             names_writer.close()
         names.seek(0)
         with zf.open("vernacularname.txt", "w", force_zip64=True) as member:
             shutil.copyfileobj(names, member, 1 << 20)
-        zf.writestr("meta.xml", meta_xml())
+        zf.writestr("meta.xml", meta_xml(extra_terms))
         zf.writestr("eml.xml", eml_xml(metadata or DatasetMetadata(), coverage))
 
 
-def _core_schema() -> pa.Schema:
+def _core_schema(extra_terms: Sequence[str] = ()) -> pa.Schema:
     from .vector import flat_schema
 
     schema = flat_schema()
-    return pa.schema([schema.field(n) for n in CORE_COLUMNS])
+    return pa.schema([*(schema.field(n) for n in CORE_COLUMNS), *(pa.field(n, pa.string()) for n in extra_terms)])
 
 
 # -- vernacular names -------------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ def name_language(name: str) -> str | None:
 
 
 # -- meta.xml ---------------------------------------------------------------------------------------------
-def meta_xml() -> str:
+def meta_xml(extra_terms: Sequence[str] = ()) -> str:
     ET.register_namespace("", "http://rs.tdwg.org/dwc/text/")
     ns = "{http://rs.tdwg.org/dwc/text/}"
     archive = ET.Element(ns + "archive", {"metadata": "eml.xml"})
@@ -157,6 +161,8 @@ def meta_xml() -> str:
     ET.SubElement(core, ns + "id", {"index": "0"})
     for i, name in enumerate(CORE_COLUMNS):
         ET.SubElement(core, ns + "field", {"index": str(i), "term": term_uri(name)})
+    for i, name in enumerate(extra_terms, len(CORE_COLUMNS)):
+        ET.SubElement(core, ns + "field", {"index": str(i), "term": extra_term_uri(name)})
     ext = _file_element(archive, ns + "extension", VERNACULAR_ROW_TYPE, "vernacularname.txt", ns)
     ET.SubElement(ext, ns + "coreid", {"index": "0"})
     ET.SubElement(ext, ns + "field", {"index": "1", "term": DWC + "vernacularName"})

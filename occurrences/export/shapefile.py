@@ -27,11 +27,13 @@ SHORT_NAMES: dict[str, str] = {
     "year": "year", "month": "month", "day": "day", "decimalLatitude": "decLat", "decimalLongitude": "decLon",
     "geodeticDatum": "geodDatum", "coordinateUncertaintyInMeters": "coordUncM", "countryCode": "countryCod",
     "stateProvince": "stateProv", "locality": "locality", "recordedBy": "recordedBy",
-    "individualCount": "indivCount", "sex": "sex", "lifeStage": "lifeStage", "samplingProtocol": "sampProtoc",
+    "individualCount": "indivCount", "occurrenceStatus": "occStatus", "sex": "sex", "lifeStage": "lifeStage",
+    "samplingProtocol": "sampProtoc",
     "occurrenceRemarks": "occRemarks", "verbatimEventDate": "vEventDate", "verbatimCoordinates": "vCoords",
     "verbatimLatitude": "vLatitude", "verbatimLongitude": "vLongitude", "verbatimLocality": "vLocality",
     "verbatimSRS": "vSRS", "language": "language", "informationWithheld": "infoWithhe",
-    "dataGeneralizations": "dataGenera", "issues": "issues", "submittedBy": "submitBy", "submittedAt": "submitAt",
+    "dataGeneralizations": "dataGenera", "extraTerms": "extraTerms", "issues": "issues", "submittedBy": "submitBy",
+    "submittedAt": "submitAt",
 }
 LONG_NAMES = {short: long for long, short in SHORT_NAMES.items()}
 DBF_TEXT_BYTES = 254

@@ -17,3 +17,13 @@ def term_uri(name: str) -> str:
     if name in _OURS:
         return OCCURRENCES + name
     return DWC + name
+
+
+def extra_term_uri(name: str) -> str:
+    """An extra term's IRI: its Darwin Core (or GBIF) IRI; a column nobody defined gets one in our namespace,
+    percent-encoded (``urn:occurrences:terms:column:Foo%20Bar``), so a reader finds the header again."""
+    from urllib.parse import quote
+
+    from ..dwc_terms import term_iris
+
+    return term_iris().get(name) or f"{OCCURRENCES}column:{quote(name, safe='')}"

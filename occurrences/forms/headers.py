@@ -101,7 +101,8 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
 # reference, "BasisOfRecord"), whose OBSERVATION and LITERATURE are the older names of HumanObservation and
 # MaterialCitation.
 ALIASES = {"basisOfRecord": {"OBSERVATION": "HumanObservation", "HUMAN_OBSERVATION": "HumanObservation",
-                             "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation"}}
+                             "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation",
+                             "UNKNOWN": "Occurrence"}}
 
 
 def _squeezed(text: str) -> str:

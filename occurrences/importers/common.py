@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ImportRejected
+from ..dwc_terms import canonical_term, extra_key
 from ..records import SUBMITTABLE
 
 # Derived or bookkeeping columns found in exports (ours and GBIF's): recomputed on import, never read.
@@ -55,10 +56,14 @@ def split_issues(column: pa.Array | None, separator: str, prefix: str = "") -> l
 
 
 def submittable(columns: dict[str, pa.Array], ignore=frozenset()) -> tuple[dict[str, pa.Array], list[str]]:
-    """Keep the Darwin Core terms a submission may set; name the rest (bookkeeping columns are expected)."""
+    """The Darwin Core terms a submission may set, and every other column (bookkeeping ones and ``ignore``
+    aside) under its Darwin Core term or its own name, for ``ingest.validate`` to keep as extra terms. Also
+    returns the columns that are no known term (each a warning)."""
     keep = {k: text(v) for k, v in columns.items() if k in SUBMITTABLE}
-    unknown = [k for k in columns if k not in SUBMITTABLE and k not in DERIVED and k not in ignore]
-    return keep, unknown
+    others = [k for k in columns if k not in SUBMITTABLE and k not in DERIVED and k not in ignore]
+    for name in others:
+        keep.setdefault(extra_key(name), text(columns[name]))
+    return keep, [k for k in others if canonical_term(k) is None and k != "extraTerms"]
 
 
 def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:

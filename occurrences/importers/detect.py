@@ -16,18 +16,26 @@ def detect_format(path: str | Path) -> str:
     """One of ``dwca``, ``shp``, ``gpkg``, ``geojson``, ``fgb``, ``kml``, ``kobo-json``, ``kobo-csv``,
     ``gbif-csv``, or ``csv``/``xlsx`` (spreadsheets for ``occurrences.ingest``)."""
     path = Path(path)
+    if path.is_dir():  # an unpacked Darwin Core Archive (the reader says so if it is not one)
+        return "dwca"
     with open(path, "rb") as fh:
         head = fh.read(65536)
+    if head.startswith(b"\x1f\x8b"):  # gzip: a .tgz Darwin Core Archive is the only compressed tar we take
+        return "dwca"
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = [n.lower() for n in zf.namelist()]
         except (zipfile.BadZipFile, OSError, ValueError):
             return "xlsx"  # a damaged archive: the spreadsheet reader refuses it with a clear message
-        if "meta.xml" in names:
-            return "dwca"
+        if any(n == "meta.xml" or n.endswith("/meta.xml") for n in names):
+            return "dwca"  # (also in one folder inside the zip, as people often zip them)
         if any(n.endswith(".shp") for n in names):
             return "shp"
+        if "[content_types].xml" in names:  # Office Open XML: a workbook
+            return "xlsx"
+        if any(n.endswith((".csv", ".txt", ".tsv")) for n in names):
+            return "dwca"  # a simple Darwin Core Archive: one data file (and perhaps eml.xml)
         return "xlsx"
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"

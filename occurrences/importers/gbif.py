@@ -7,7 +7,8 @@
 GBIF's own quality flags (the ``issue`` column, ``;``-separated) are kept beside ours in ``issues``, each
 prefixed ``gbif:`` (``gbif:COORDINATE_ROUNDED``) so the two vocabularies never collide; our own exports'
 ``issues`` column (``|``-separated codes) is kept as it is. Absence records (``occurrenceStatus`` ABSENT) are
-left out and counted in the notes: this database holds presences only.
+stored as absences (left out of maps and ranges unless asked for). Every other column is kept per record as
+an extra term (``extraTerms``).
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..dwc_terms import canonical_term
 from ..errors import FileProblem
-from .common import Interchange, prefixed, rows_where, split_issues, submittable, text
+from .common import Interchange, prefixed, split_issues, submittable, text
 
 GBIF_PREFIX = "gbif:"
 BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
@@ -26,6 +28,7 @@ BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
     "PRESERVED_SPECIMEN": "PreservedSpecimen", "MATERIAL_SAMPLE": "MaterialSample",
     "MATERIAL_CITATION": "MaterialCitation", "LIVING_SPECIMEN": "LivingSpecimen", "OCCURRENCE": "Occurrence",
     "OBSERVATION": "HumanObservation", "LITERATURE": "MaterialCitation", "FOSSIL_SPECIMEN": "FossilSpecimen",
+    "UNKNOWN": "Occurrence",  # GBIF's value before 2021, replaced by OCCURRENCE (downloads of that time have it)
 }
 GBIF_OCCURRENCE_PAGE = "https://www.gbif.org/occurrence/"
 
@@ -56,29 +59,32 @@ def read_simple_csv(path: Path, progress=None) -> Interchange:
 
 
 def read_dwca(path: Path, progress=None) -> Interchange:
-    """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included)."""
+    """The core of a Darwin Core Archive (GBIF download or any publisher's, ours included): zipped, as a .tgz or
+    unpacked in a directory; with meta.xml, or a "simple" archive of one data file whose header names the
+    terms. An archive python-dwca-reader finds invalid (meta.xml naming a file that is not there, more fields
+    declared than the data has, a simple archive with stray files) is refused, saying why."""
+    from dwca.exceptions import InvalidArchive, InvalidSimpleArchive, NotADataFile
     from dwca.read import DwCAReader
 
     from .safexml import check_archive_xml
 
     check_archive_xml(path)  # before the standard library's parser inside DwCAReader sees it
-    with DwCAReader(str(path)) as archive:
-        core = archive.descriptor.core
-        if not core.type.endswith("/Occurrence"):
-            raise FileProblem(name=path.name, reason=f"its core is {core.type}, not Occurrence")
-        terms = [f["term"] for f in core.fields]
-        values: dict[str, list] = {_short(t): [] for t in terms}
-        keys = [(t, _short(t)) for t in terms]
-        n = 0
-        for row in archive:
-            data = row.data
-            for term, short in keys:
-                values[short].append(data.get(term) or None)
-            n += 1
-            if progress and n % 10_000 == 0:
-                progress(10_000)
-        if progress:
-            progress(n % 10_000)
+    try:
+        with DwCAReader(str(path)) as archive:
+            if archive.descriptor is None:
+                values, n = _core_values(archive, progress, lambda key: canonical_term(key) or key)
+            else:
+                core = archive.descriptor.core
+                if not core.type.endswith("/Occurrence"):
+                    raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
+                                      "records, not Occurrence records: it is not an occurrence dataset")
+                values, n = _core_values(archive, progress, _short)
+    except (InvalidArchive, InvalidSimpleArchive, NotADataFile) as exc:
+        raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive: {exc}") from None
+    except (OSError, KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:  # a file it names is absent,
+        # a row shorter than meta.xml says, text that is not in the declared encoding
+        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive ({reason})") from None
     columns = {k: pa.array(v, pa.large_string()) for k, v in values.items()}
     if "gbifID" in columns:
         return from_gbif_columns(columns, n)
@@ -87,8 +93,36 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     return Interchange(kept, n, issues, unknown)
 
 
+def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:
+    """The core rows as {our column name: values}; ``name_of`` turns a reader's key (a term IRI, or a simple
+    archive's header) into the column name."""
+    values: dict[str, list] = {}
+    keys: list[tuple[str, str]] | None = None
+    n = 0
+    for row in archive:
+        data = row.data
+        if keys is None:  # one column per name: the first of two terms sharing a name (dc: and dcterms:) wins
+            named = {}
+            for key in data:
+                named.setdefault(name_of(key), key)
+            keys = [(key, name) for name, key in named.items()]
+            values = {name: [] for _, name in keys}
+        for key, name in keys:
+            values[name].append(data.get(key) or None)
+        n += 1
+        if progress and n % 10_000 == 0:
+            progress(10_000)
+    if progress:
+        progress(n % 10_000)
+    return values, n
+
+
 def _short(term: str) -> str:
-    return term.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    """A field's term IRI → its name (``urn:occurrences:terms:column:Foo%20Bar``, our export of a column
+    nobody defined, → ``Foo Bar``)."""
+    from urllib.parse import unquote
+
+    return unquote(term.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
 
 
 def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
@@ -101,22 +135,18 @@ def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
     if col("basisOfRecord") is not None:
         out["basisOfRecord"] = _map(col("basisOfRecord"), BASIS)
     if col("eventDate") is not None:  # GBIF adds times (2019-03-15T00:00:00); our dates are days
-        out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"T[^/]*", "")
+        # (only after an ISO date: "Tue Apr 01 00:00:00 CET 1930", a 2013 download's Java date, starts with T)
+        out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"(\d{4}-\d{2}-\d{2})T[^/]*", r"\1")
     if col("gbifID") is not None:
         page = prefixed(GBIF_OCCURRENCE_PAGE, col("gbifID"))
         given = col("occurrenceID")
         out["occurrenceID"] = page if given is None else pc.if_else(
             pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given, page)
     issues = split_issues(col("issue"), ";", GBIF_PREFIX)
-    kept, _ = submittable(out)  # GBIF's many other columns (keys, higher taxa) are not ours: left out quietly
-    data = Interchange({k: v.cast(pa.large_string()) for k, v in kept.items()}, n, issues)
-    status = col("occurrenceStatus")
-    if status is not None:
-        absent = pc.fill_null(pc.equal(pc.utf8_upper(status), "ABSENT"), False).to_numpy(zero_copy_only=False)
-        if absent.any():
-            data = rows_where(~absent, data)
-            data.notes.append(f"{int(absent.sum())} absence records (occurrenceStatus ABSENT) left out")
-    return data
+    # GBIF's many other columns (keys, higher taxa, institutionCode...) are kept as extra terms; its issue
+    # flags are already in ``issues``.
+    kept, unknown = submittable(out, ignore={"issue"})
+    return Interchange({k: v.cast(pa.large_string()) for k, v in kept.items()}, n, issues, unknown)
 
 
 def _scientific_name(name, species, rank):

@@ -105,6 +105,7 @@ def from_submissions(columns: dict[str, pa.Array], n: int) -> Interchange:
         else:
             unknown.append(header)
     out = _choice_values(out)
+    out.update({header: columns[header] for header in unknown})  # kept as extra terms
     if instance is not None:
         given = out.get("occurrenceID")
         ids = pc.replace_substring_regex(instance.cast(pa.large_string()), r"^uuid:", "urn:uuid:")
@@ -112,7 +113,7 @@ def from_submissions(columns: dict[str, pa.Array], n: int) -> Interchange:
         out["occurrenceID"] = ids if given is None else pc.coalesce(
             pc.if_else(pc.fill_null(pc.greater(pc.utf8_length(given), 0), False), given,
                        pa.scalar(None, pa.large_string())), ids)
-    kept, _ = submittable(out)
+    kept, unknown = submittable(out)
     return Interchange(kept, n, None, unknown)
 
 

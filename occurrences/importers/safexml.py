@@ -4,6 +4,7 @@ entities read server files; nested ones, the "billion laughs", expand without en
 clear message instead of a parser traceback. A DwC-A never needs a DTD."""
 from __future__ import annotations
 
+import tarfile
 import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -39,9 +40,26 @@ def _xml_parts(path: Path):
                 raise TooLarge(path.name, size=item.stat().st_size, limit=MAX_XML_BYTES)
             yield item.name, item.read_bytes()
         return
+    if zipfile.is_zipfile(path):
+        yield from _zip_parts(path)
+    elif tarfile.is_tarfile(path):
+        yield from _tar_parts(path)
+    # else a one-file archive (a bare data file): no XML for the reader to parse
+
+
+def _at_top(name: str) -> bool:
+    """An XML file at the archive's top, or one folder down (archives zipped with their folder). macOS's
+    resource-fork copies (``__MACOSX/._meta.xml``, ``._eml.xml``: binary, not XML) are not the archive's."""
+    parts = name.strip("/").removeprefix("./").split("/")
+    if parts[0] == "__MACOSX" or parts[-1].startswith("._"):
+        return False
+    return name.lower().endswith(".xml") and len(parts) <= 2
+
+
+def _zip_parts(path: Path):
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
-            if "/" in info.filename.strip("/") or not info.filename.lower().endswith(".xml"):
+            if not _at_top(info.filename):
                 continue
             if info.file_size > MAX_XML_BYTES:
                 raise TooLarge(path.name, size=info.file_size, limit=MAX_XML_BYTES)
@@ -50,3 +68,13 @@ def _xml_parts(path: Path):
             if len(data) > MAX_XML_BYTES:
                 raise TooLarge(path.name, size=f"> {MAX_XML_BYTES}", limit=MAX_XML_BYTES)
             yield info.filename, data
+
+
+def _tar_parts(path: Path):
+    with tarfile.open(path) as tf:
+        for member in tf:
+            if not member.isfile() or not _at_top(member.name):
+                continue
+            if member.size > MAX_XML_BYTES:
+                raise TooLarge(path.name, size=member.size, limit=MAX_XML_BYTES)
+            yield member.name, tf.extractfile(member).read(MAX_XML_BYTES + 1)

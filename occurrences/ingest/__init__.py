@@ -33,11 +33,15 @@ from ..store.owners import ANONYMOUS_OWNER
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
 from .encodings import ENCODING_LABELS
+from .extras import EXTRA, extra_terms, occurrence_status, split_extras, unknown_column_warnings
+from ..dwc_terms import extra_key
 from .read import Table, read_table
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
 MAX_LISTED_COLUMNS = 10
+# Columns of our own CSV export that are recomputed on import (year/month/day from eventDate), not kept.
+BOOKKEEPING = frozenset({"year", "month", "day", "issues", "submittedBy", "submittedAt"})
 
 
 @dataclass
@@ -94,14 +98,21 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
 
 def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None, list[str]]:
     """Header row → ({term: column}, detected language, unknown headers). Two columns filling one field
-    refuse the file (which one would win is a guess); unknown columns become row errors (see validate)."""
+    refuse the file (which one would win is a guess). Columns that are no field of ours are kept under their
+    Darwin Core term or their header (see ingest.extras); the returned unknown headers are those that are no
+    Darwin Core term either (each a warning)."""
     mapping = map_headers(table.headers, form)
     for term, headers in mapping.duplicates.items():
         raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
-    unknown = [h for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
-               if t is None and (h.strip() or _has_values(col))]
+    others = [(h, col) for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
+              if t is None and h.strip() not in BOOKKEEPING and (h.strip() or _has_values(col))]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
-    return raw, mapping.language, unknown
+    for i, (header, col) in enumerate(others):
+        key = extra_key(header) or f"column{i + 1}"
+        if key in raw:  # the same term twice (institutionCode and dwc:institutionCode)
+            raise DuplicateColumns(name, columns=repr(header), field=key)
+        raw[key] = col
+    return raw, mapping.language, [h for h, _ in others]
 
 
 def headers_by_term(headers: list[str], form: Form) -> dict[str, str]:
@@ -123,10 +134,9 @@ def _one(problem: Problem) -> np.ndarray:
 
 
 def unknown_column_issues(unknown: list[str], n: int) -> Issues:
-    """Every row is refused while the file has columns we cannot place (a typo in a header would otherwise
-    silently drop that column's data)."""
-    return Issues.merge([Issues.where(np.ones(n, bool), Problem.of("UNKNOWN_FIELD", header[:100]))
-                         for header in unknown])
+    """A warning per column that is neither a form label nor a Darwin Core term (its values are kept with the
+    records, in ``extraTerms``): never a reason to refuse a file."""
+    return unknown_column_warnings(unknown, n)
 
 
 def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None,
@@ -134,12 +144,29 @@ def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=N
     """Convert and check; the returned batch says which rows have errors (nothing is stored here).
     With ``store``, records are also compared with the stored ones ``access`` may see, for duplicates."""
     form = form or load_form()
+    raw, extras = split_extras(raw)
     batch = convert(raw, n, lang, form, checklist)
+    _other_terms(batch, extras)
     existing = existing_candidates(store, batch.columns, n, access) if store is not None else None
     quality = _not_already_refused(check_quality(batch.columns, n, lang, existing), batch.issues)
     if len(quality):
         batch.issues = Issues.merge([batch.issues, quality])
     return batch
+
+
+def _other_terms(batch: Batch, extras: dict) -> None:
+    """occurrenceStatus read from its vocabulary, and the columns that are no field of ours kept as extra
+    terms (nothing to do, and nothing spent, for the usual file that has none)."""
+    status, problems = occurrence_status(batch.columns.get("occurrenceStatus"))
+    found = [problems]
+    if status is not None:
+        batch.columns["occurrenceStatus"] = status
+    if extras:
+        batch.columns[EXTRA], cell_problems = extra_terms(extras, batch.n)
+        batch.raw.update({k: v for k, v in extras.items() if isinstance(v, pa.Array)})
+        found.append(cell_problems)
+    if any(len(f.rows) for f in found):
+        batch.issues = Issues.merge([batch.issues, *found])
 
 
 _FIELD_GROUPS = {f: g for g, fields in {

@@ -106,7 +106,9 @@ def range_for(store, filters) -> RangeFigures:
     """Range figures of the records matching ``filters`` that count for a Red List assessment."""
     from .points import mapped_columns
 
-    usable = filters.replace(hasGeospatialIssue=False)
+    from ..store.filters import presences_unless_asked
+
+    usable = presences_unless_asked(filters).replace(hasGeospatialIssue=False)
     cols = mapped_columns(store, usable, ("decimalLongitude", "decimalLatitude"))
     return range_figures(cols["decimalLongitude"], cols["decimalLatitude"])
 

@@ -307,9 +307,10 @@ def _round_length(km: float) -> int:
 def map_for(store, filters, *, title: str, lang: str = "en", fmt: str = "png", colour_by: str = "basisOfRecord",
             mode: str = "auto", subtitle: str = "") -> bytes:
     """The static map of the records matching ``filters`` (read through the store, so access rules apply)."""
+    from ..store.filters import presences_unless_asked
     from .points import mapped_columns
 
-    cols = mapped_columns(store, filters, ("decimalLongitude", "decimalLatitude", "basisOfRecord", "year"))
+    cols = mapped_columns(store, presences_unless_asked(filters), ("decimalLongitude", "decimalLatitude", "basisOfRecord", "year"))
     return render_map(cols["decimalLongitude"], cols["decimalLatitude"], basis=cols["basisOfRecord"],
                       year=cols["year"], title=title, subtitle=subtitle, lang=lang, fmt=fmt,
                       colour_by=colour_by, mode=mode)

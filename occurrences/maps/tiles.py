@@ -30,6 +30,7 @@ import shapely
 
 from ..errors import InvalidParameter
 from ..i18n import N_
+from ..store.filters import presences_unless_asked
 from .points import mapped_columns
 
 EXTENT = 4096
@@ -103,6 +104,7 @@ def tile_layers(store, filters, z: int, x: int, y: int, pyramid: bool = True) ->
     ``pyramid=False`` counts low-zoom tiles in SQL too (the benchmark compares the store's own tiles with these:
     the pyramid gives a record on the border of two tiles to one of them, the SQL bbox to both)."""
     grid = check_tile(z, x, y)
+    filters = presences_unless_asked(filters)
     if z <= PYRAMID_ZOOM and pyramid:
         cells = _PYRAMID.cells(store, filters, grid)
     else:
@@ -115,6 +117,7 @@ def tile_layers(store, filters, z: int, x: int, y: int, pyramid: bool = True) ->
 
 def tile_mvt(store, filters, z: int, x: int, y: int) -> bytes:
     grid = check_tile(z, x, y)
+    filters = presences_unless_asked(filters)
     # Above the pyramid every tile is counted in SQL anyway. A store that encodes the tile itself (PostGIS:
     # ST_AsMVT) gives the same features in one round trip, with no encoding in Python (benchmarks/bench_maps.py
     # --postgis measures both).

@@ -39,8 +39,11 @@ PUBLIC_SOURCE = {"decimalLatitude": "_pub_lat", "decimalLongitude": "_pub_lon",
                  "coordinateUncertaintyInMeters": "_pub_uncertainty", "informationWithheld": "_pub_withheld",
                  "dataGeneralizations": "_pub_generalizations", "issues": "_pub_issues"}
 # ... or is withheld (NULL) for sensitive records: free text that may say where the animal is.
+# ``extraTerms`` as a whole: among the ~300 other Darwin Core terms many say where (county, municipality,
+# island, locationID, footprintWKT, georeferenceRemarks, verbatimElevation...) and a column we do not know may
+# too, so a sensitive record's public copy keeps none of them rather than trusting a list of safe terms.
 WITHHELD_TEXT_FIELDS = ("locality", "verbatimLocality", "verbatimCoordinates", "verbatimLatitude",
-                        "verbatimLongitude", "occurrenceRemarks")
+                        "verbatimLongitude", "occurrenceRemarks", "extraTerms")
 # Flag codes the public may see on a sensitive record: those that depend only on what it sees of the record
 # anyway (date, name, country). Every other code is withheld from the public copy: those computed on the precise
 # point (capitals, centroids, borders, sea, duplicates within 100 m, whole degrees...), on the hidden uncertainty

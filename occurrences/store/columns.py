@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidValue, PathStepIdentifier
-from ..records import (BASIS_OF_RECORD, FIELD_BY_NAME, FIELD_NAMES, GEOSPATIAL_ISSUES, date_bounds,
-                       new_occurrence_id, now_iso)
+from ..records import (BASIS_OF_RECORD, FIELD_BY_NAME, FIELD_NAMES, GEOSPATIAL_ISSUES, OCCURRENCE_STATUSES,
+                       date_bounds, new_occurrence_id, now_iso)
 from .access import PUBLIC_DERIVED, public_derived
 from .sql import cells_of
 
@@ -47,6 +47,10 @@ def to_columns(records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted
     bad = _first_bad(out["basisOfRecord"], lambda v: v not in BASIS_OF_RECORD)
     if bad is not None:
         raise InvalidValue("basisOfRecord", out["basisOfRecord"][bad], row=bad + 1)
+    bad = _first_bad(out["occurrenceStatus"], lambda v: v is not None and v not in OCCURRENCE_STATUSES)
+    if bad is not None:
+        raise InvalidValue("occurrenceStatus", out["occurrenceStatus"][bad], row=bad + 1,
+                           reason="use present or absent")
 
     lat = _floats("decimalLatitude", out["decimalLatitude"])
     lon = _floats("decimalLongitude", out["decimalLongitude"])

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from ..errors import InvalidParameter, UnknownParameter
 from ..i18n import N_
-from ..records import date_bounds
+from ..records import OCCURRENCE_STATUSES, date_bounds
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
@@ -33,6 +33,8 @@ FILTER_DOCS: dict[str, str] = {
     "recordedBy": "Recorder name as stored.",
     "issue": "A quality-flag code, e.g. ZERO_COORDINATE (repeat for several).",
     "hasGeospatialIssue": "true or false.",
+    "occurrenceStatus": "present or absent (a search that found nothing). Lists show both unless one is asked "
+                        "for; maps, tiles and ranges show presences unless absent is asked for.",
     "limit": f"Page size, 1..{MAX_LIMIT} (default {DEFAULT_LIMIT}).",
     "cursor": "The next_cursor value of the previous page.",
     "sort": "seq (insertion order, default), eventDate or -eventDate.",
@@ -44,9 +46,10 @@ FILTER_DOCS: dict[str, str] = {
 EXPR_COLUMNS = ("occurrenceID", "scientificName", "vernacularName", "taxonRank", "family", "basisOfRecord",
                 "eventDate", "year", "month", "day", "countryCode",
                 "stateProvince", "recordedBy", "individualCount", "sex", "lifeStage", "samplingProtocol",
-                "language")
+                "language", "occurrenceStatus")
 EXPR_OPERATORS = ("=", "<>", "<", "<=", ">", ">=")
-MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue", "status")
+MULTI_VALUED = ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy", "issue", "status",
+                "occurrenceStatus")
 STATUSES = ("pending", "accepted", "rejected")
 
 
@@ -63,6 +66,7 @@ class Filters:
     bbox: tuple[float, float, float, float] | None = None
     geometry: object | None = None  # a shapely (Multi)Polygon
     hasGeospatialIssue: bool | None = None
+    occurrenceStatus: list[str] = field(default_factory=list)  # present/absent; empty: both
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     sort: str = "seq"
@@ -103,6 +107,8 @@ def parse_filters(params: Mapping[str, Sequence[str] | str], *, allow: Sequence[
                 items = [_country(v) for v in items]
             if name == "status":
                 items = [_status(v) for v in items]
+            if name == "occurrenceStatus":
+                items = [_occurrence_status(v) for v in items]
             setattr(out, name, items)
         else:
             setattr(out, name, parser(name, str(values[-1]).strip()))
@@ -126,6 +132,18 @@ def _status(value: str) -> str:
     if value not in STATUSES:
         raise _invalid("status", value, N_("use accepted, pending or rejected"))
     return value
+
+
+def _occurrence_status(value: str) -> str:
+    folded = value.strip().lower()
+    if folded not in OCCURRENCE_STATUSES:
+        raise _invalid("occurrenceStatus", value, N_("use present or absent"))
+    return folded
+
+
+def presences_unless_asked(f: "Filters") -> "Filters":
+    """Maps, tiles and ranges (EOO/AOO) draw where a species was found: absences only when asked for."""
+    return f if f.occurrenceStatus else f.replace(occurrenceStatus=["present"])
 
 
 def _event_date(name: str, value: str) -> tuple[str, str]:

@@ -136,8 +136,15 @@ def _schema_v3() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
 
 
+def _schema_terms() -> list[str]:
+    """As SQLite's schema 5: absences (``occurrenceStatus``) and the other Darwin Core terms of a source record
+    (``extraTerms``, JSON text, read back as the text it was written)."""
+    t = S.quote(S.TABLE)
+    return [f'ALTER TABLE {t} ADD COLUMN "occurrenceStatus" {_TEXT}', f'ALTER TABLE {t} ADD COLUMN "extraTerms" text']
+
+
 def _schema_v4() -> list:
-    """As SQLite's schema 5: the public issue list of each record, and every public column derived again (the
+    """As SQLite's schema 6: the public issue list of each record, and every public column derived again (the
     uncertainty of a sensitive record is now a function of its cell alone); see store.access."""
     return [f"""ALTER TABLE {S.quote(S.TABLE)} ADD COLUMN "_pub_issues" jsonb NOT NULL DEFAULT '[]'""",
             _backfill_public]
@@ -163,22 +170,24 @@ def _backfill_public(conn) -> None:
 
 
 def _schema_v5() -> list:
-    """As SQLite's schema 6: owners that are no account (``cli``, free text) become label owners."""
+    """As SQLite's schema 7: owners that are no account (``cli``, free text) become label owners."""
     return [O.relabel_migration("%s")]
 
 
 def _schema_v6() -> list:
-    """As SQLite's schema 7: failed sign-ins in the database, so several servers limit them as one."""
+    """As SQLite's schema 8: failed sign-ins in the database, so several servers limit them as one."""
     return P.failure_schema()
 
 
 
 def _schema_v7() -> list[str]:
-    """As SQLite's schema 8: the change counter (see store.changes)."""
+    """As SQLite's schema 9: the change counter (see store.changes)."""
     return C.schema()
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
+# Function names lag the version numbers: the list's order is the schema's history (5: terms, 6: public issues,
+# 7: owners, 8: sign-in failures, 9 in SQLite / 8 here: the change counter).
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_terms, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -623,6 +632,11 @@ class PostGISStore:
             if tile is None:  # more than point_limit records
                 tile = conn.execute(*mvt_grid_sql(filters, self.dialect, grid, extent)).fetchone()[0]
         return bytes(tile)
+
+    def extra_term_names(self, filters: Filters) -> list[str]:
+        """The names of the extra terms held by the matching records (export columns), sorted."""
+        sql, params = S.extra_keys_sql(filters, self.dialect, "k", "jsonb_object_keys(t.x::jsonb) AS k")
+        return sorted(r[0] for r in self._read(sql, params))
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         queries = {name: S.facet_sql(filters, self.dialect, name, limit) for name in fields}  # all checked first

@@ -59,6 +59,13 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     if f.hasGeospatialIssue is not None:
         bit, bit_params = A.geo_issue_expr(f.access, d)
         add(f"{bit} = {d.placeholder}", [*bit_params, 1 if f.hasGeospatialIssue else 0])
+    if f.occurrenceStatus and set(f.occurrenceStatus) != {"present", "absent"}:
+        # A record without occurrenceStatus is a presence (Darwin Core's default reading of an occurrence).
+        status = quote("occurrenceStatus")
+        if "absent" in f.occurrenceStatus:
+            add(f"{status} = {d.placeholder}", ["absent"])
+        else:
+            add(f"({status} IS NULL OR {status} <> {d.placeholder})", ["absent"])
     if f.eventDate:
         # Records whose date (or interval) lies within the requested range.
         add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))
@@ -180,6 +187,18 @@ def _facet_field(param: str, name: str) -> None:
 
     if name not in FACET_FIELDS:
         raise InvalidParameter(name=param, value=name, reason=N_("use one of: "), choices=FACET_FIELDS)
+
+
+def extra_keys_sql(f: Filters, d: Dialect, key: str, keys_of: str) -> tuple[str, list]:
+    """The distinct names of the extra terms (``extraTerms`` JSON keys) of the matching records, as ``f.access``
+    sees them (a sensitive record's extras are withheld from the public, so their names are not counted
+    either). ``keys_of``: the backend's set-returning JSON key function applied to ``t.x`` (giving ``key``)."""
+    from .access import column_expr
+
+    expr, expr_params = column_expr("extraTerms", f.access, d)
+    where, params = where_clause(f, d, with_cursor=False)
+    inner = f"SELECT {expr} AS x FROM {quote(TABLE)} WHERE {where} AND {quote('extraTerms')} IS NOT NULL"
+    return f"SELECT DISTINCT {key} FROM ({inner}) t, {keys_of} WHERE t.x IS NOT NULL", expr_params + params
 
 
 def facet_sql(f: Filters, d: Dialect, name: str, limit: int) -> tuple[str, list]:

@@ -48,10 +48,15 @@ _V1_INDEXES = {  # as released in schema 1; schema 3 replaces some (see _V3_INDE
 }
 
 
+# Fields added by later schema versions (a released migration must build the table it always built).
+_ADDED_IN_V5 = ("occurrenceStatus", "extraTerms")
+_V1_FIELDS = tuple(n for n in FIELD_NAMES if n not in _ADDED_IN_V5)
+
+
 def _schema_v1() -> list[str]:
     from ..records import FIELD_BY_NAME
 
-    cols = ",\n  ".join(f"{S.quote(n)} {_TYPES[FIELD_BY_NAME[n].type]}" for n in FIELD_NAMES)
+    cols = ",\n  ".join(f"{S.quote(n)} {_TYPES[FIELD_BY_NAME[n].type]}" for n in _V1_FIELDS)
     return [
         f"""CREATE TABLE {S.quote(S.TABLE)} (
   seq INTEGER PRIMARY KEY,
@@ -81,15 +86,17 @@ def _schema_v2() -> list:
 
 def _backfill_public(conn: sqlite3.Connection, names: Sequence[str]) -> None:
     """Compute the public columns ``names`` of every stored row again, in batches (each record keeps its own
-    sensitivity level)."""
+    sensitivity level). Reads the fields the table has at this point of its history (later schemas add some)."""
     t = S.quote(S.TABLE)
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({t})")}
+    fields = [name for name in FIELD_NAMES if name in present]
     last = 0
     while True:
-        rows = conn.execute(f'SELECT {S.SELECT_COLUMNS}, "_record_sensitivity" FROM {t} WHERE seq > ? '
-                            "ORDER BY seq LIMIT 50000", [last]).fetchall()
+        rows = conn.execute(f'SELECT {", ".join(S.quote(c) for c in fields)}, seq, "_record_sensitivity" FROM {t} '
+                            "WHERE seq > ? ORDER BY seq LIMIT 50000", [last]).fetchall()
         if not rows:
             return
-        cols = {name: [r[name] for r in rows] for name in FIELD_NAMES}
+        cols = {name: [r[name] if name in fields else None for r in rows] for name in FIELD_NAMES}
         derived = A.public_derived(cols, [r["_record_sensitivity"] for r in rows])
         conn.executemany(f"UPDATE {t} SET {', '.join(f'{S.quote(c)} = ?' for c in names)} WHERE seq = ?",
                          zip(*(derived[c] for c in names), (r["seq"] for r in rows)))
@@ -169,6 +176,13 @@ def _schema_v4() -> list:
 
 
 def _schema_v5() -> list:
+    """Absences (``occurrenceStatus``) and every other Darwin Core term of a source record (``extraTerms``,
+    JSON text). Records stored before are presences without extra terms (NULL in both)."""
+    t = S.quote(S.TABLE)
+    return [f"ALTER TABLE {t} ADD COLUMN {S.quote(c)} TEXT" for c in _ADDED_IN_V5]
+
+
+def _schema_public_issues() -> list:
     """No location oracle in the public copy (see store.access): the public issue list of each record, and the
     public uncertainty of sensitive records as a function of their cell alone; every public column is derived
     again from the precise one."""
@@ -195,7 +209,10 @@ def _schema_v8() -> list:
 # Each entry migrates from version i to i+1. Append; never edit a released migration (schema 2's backfill now
 # names its columns: later schemas add public columns it must not write). An entry returns SQL statements
 # and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7, _schema_v8]
+# Function names lag the version numbers after 5: the list's order is the schema's history (5: terms, 6: public
+# issues, 7: owners, 8: sign-in failures, 9: the change counter).
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_public_issues, _schema_v6,
+              _schema_v7, _schema_v8]
 
 
 class _Geometries:
@@ -667,6 +684,11 @@ class SQLiteStore:
         """``sql`` (one query on the table) with the hint of :meth:`_table`."""
         table = f"FROM {S.quote(S.TABLE)} "
         return sql.replace(table, f"FROM {self._table(filters, sparse_only=sparse_only)} ", 1)
+
+    def extra_term_names(self, filters: Filters) -> list[str]:
+        """The names of the extra terms held by the matching records (export columns), sorted."""
+        sql, params = S.extra_keys_sql(filters, self.dialect, "j.key", "json_each(t.x) AS j")
+        return sorted(r[0] for r in self._tuples(sql, params))
 
     def facets(self, filters: Filters, fields: Sequence[str], limit: int = 50) -> dict[str, list[tuple]]:
         queries = {name: S.facet_sql(filters, self.dialect, name, limit) for name in fields}  # all checked first

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..dwc_terms import decode
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, N_, gettext, translate, translations
 from ..api.deps import get_store, request_filters, request_language
 from ..api.paths import segment
@@ -25,6 +26,7 @@ _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=selec
                    extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
 _env.filters["segment"] = segment  # identifiers in links: one path segment each, "/" and "?" encoded
 _env.install_gettext_callables(gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True)
+_env.filters["extra_terms"] = lambda text: list(decode(text).items())  # the record's other Darwin Core terms
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
