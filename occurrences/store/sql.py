@@ -53,12 +53,9 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     if f.hasGeospatialIssue is not None:
         add(f"{quote('_geo_issue')} = {d.placeholder}", [1 if f.hasGeospatialIssue else 0])
     if f.eventDate:
-        # Records whose date (or interval) lies within the requested range.
-        add(f"{quote('_start')} >= {d.placeholder} AND {quote('_end')} <= {d.placeholder}", list(f.eventDate))
+        add(*_overlaps(d, *f.eventDate))
     if f.year:
-        # ``year`` is the year of ``_start``: the same rows, found through the event-date index.
-        add(f"{quote('_start')} BETWEEN {d.placeholder} AND {d.placeholder}",
-            [f"{f.year[0]:04d}-01-01", f"{f.year[1]:04d}-12-31"])
+        add(*_overlaps(d, f"{f.year[0]:04d}-01-01", f"{f.year[1]:04d}-12-31"))
     from . import access as A  # who is asking decides which rows, and which point the spatial filters test
 
     add(f"{quote('_status')} IN ({d.p(len(f.status))})", list(f.status))
@@ -78,6 +75,20 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     return (" AND ".join(parts) or "1=1"), params
 
 
+def _overlaps(d: Dialect, first: str | None, last: str | None) -> tuple[str, list]:
+    """Records whose date or interval shares at least one day with [first, last] (None: an open end), as GBIF
+    and OGC API datetime do: a survey from 2019-03-01 to 2019-03-15 is found by eventDate=2019-03-10 and by
+    year=2019, and one from December to January by both years."""
+    parts, params = [], []
+    if last is not None:  # first, so the event-date index (on ``_start``) bounds the scan
+        parts.append(f"{quote('_start')} <= {d.placeholder}")
+        params.append(last)
+    if first is not None:
+        parts.append(f"{quote('_end')} >= {d.placeholder}")
+        params.append(first)
+    return "(" + (" AND ".join(parts) or "1=1") + ")", params
+
+
 def expr_sql(e: tuple, d: Dialect) -> tuple[str, list]:
     """Render a ``Filters.where`` expression: allow-listed columns, fixed operators, every value bound."""
     kind = e[0]
@@ -90,15 +101,8 @@ def expr_sql(e: tuple, d: Dialect) -> tuple[str, list]:
     if kind == "not":
         sql, params = expr_sql(e[1], d)
         return f"NOT ({sql})", params
-    if kind == "overlaps":  # records whose date or interval shares at least one day with [first, last]
-        parts, params = [], []
-        if e[1] is not None:
-            parts.append(f"{quote('_end')} >= {d.placeholder}")
-            params.append(e[1])
-        if e[2] is not None:
-            parts.append(f"{quote('_start')} <= {d.placeholder}")
-            params.append(e[2])
-        return "(" + (" AND ".join(parts) or "1=1") + ")", params
+    if kind == "overlaps":
+        return _overlaps(d, e[1], e[2])
     column = e[1] if kind != "cmp" else e[2]
     if column not in EXPR_COLUMNS:
         raise ValueError(f"column {column!r} may not be used in an expression")
