@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from . import flags as _flags  # noqa: F401
+from ..flags import Phrase
+from .calendars import MYANMAR_ERA, THAI, buddhist_calendar, to_ce
 from .months import month_regex, month_table
 from .result import Issues, ParsedDates, Problem
 from .strings import clean, encode
@@ -20,14 +22,22 @@ from .strings import clean, encode
 BE_OFFSET = 543
 BE_THRESHOLD = 2400  # a four-digit year from here on is Buddhist Era (CE 1857+)
 EARLIEST_YEAR = 1700
-_BE = re.compile(r"พ\.?\s?ศ\.?|ພ\.?\s?ສ\.?|(?<![a-z])b\.?\s?e\.?(?![a-z])")  # Lao ພ.ສ.: assumption (l10n.md)
-_CE = re.compile(r"ค\.?\s?ศ\.?|(?<![a-z])(?:c\.?\s?e|a\.?\s?d)\.?(?![a-z])")
-_FILLERS = re.compile(r"วันที่|เดือน|ปี|ngày|năm|(?<![a-z])(?:the|of)(?![a-z])")
+# Era markers. Buddhist Era: th พ.ศ., lo ພ.ສ. (CLDR), km ព.ស. (ពុទ្ធសករាជ), my ဗုဒ္ဓသက္ကရာဇ် / သာသနာ သက္ကရာဇ်.
+_BE = re.compile(r"พ\.?\s?ศ\.?|ພ\.?\s?ສ\.?|ព\.?\s?ស\.?|ពុទ្ធសករាជ|(?:ဗုဒ္ဓ|သာသနာ)\s?သက္ကရာဇ်"
+                 r"|(?<![a-z])b\.?\s?e\.?(?![a-z])")
+_CE = re.compile(r"ค\.?\s?ศ\.?|ຄ\.?\s?ສ\.?|គ\.?\s?ស\.?|ခရစ်\s?(?:သက္ကရာဇ်|နှစ်)"
+                 r"|(?<![a-z])(?:c\.?\s?e|a\.?\s?d)\.?(?![a-z])")
+# Myanmar Era (ME = CE − 638 from Myanmar New Year): မြန်မာသက္ကရာဇ်, ကောဇာ(သက္ကရာဇ်), "ME" / "M.E.".
+_ME = re.compile(r"မြန်မာ\s?သက္ကရာဇ်|ကောဇာ(?:\s?သက္ကရာဇ်)?|(?<![a-z])m\.?\s?e\.?(?![a-z])")
+_FILLERS = re.compile(r"วันที่|เดือน|ปี|ngày|năm|ခုနှစ်|(?<![a-z])(?:the|of)(?![a-z])")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?)?$")
-_ISO_INTERVAL = re.compile(r"^(\d{4}(?:-\d{1,2}){0,2})/(\d{4}(?:-\d{1,2}){0,2})$")
+_ISO_TIME = r"(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?"
+_ISO_INTERVAL = re.compile(rf"^(\d{{4}}(?:-\d{{1,2}}){{0,2}}{_ISO_TIME})/(\d{{4}}(?:-\d{{1,2}}){{0,2}}{_ISO_TIME})$")
 _RANGE = re.compile(r"\s+(?:-|–|—|to|ถึง|đến)\s+|\s*[–—]\s*")
 _VI_MONTH = re.compile(r"(?:tháng|thang|thg)\s*0*(\d{1,2})(?!\d)")
-_THAI_SCRIPT = re.compile(r"[\u0e00-\u0e7f]")
+# Letters of a script in the cell (month names, era markers) decide the calendar, whatever the form language.
+_SCRIPT_LANG = ((re.compile(r"[\u0e01-\u0e4f]"), "th"), (re.compile(r"[\u0e81-\u0ecf\u0edc-\u0edf]"), "lo"),
+                (re.compile(r"[\u1780-\u17d3]"), "km"), (re.compile(r"[\u1000-\u103f\u104a-\u109f]"), "my"))
 _TOKEN = re.compile(r"\d+|m\d+")
 _SEPARATORS = re.compile(r"^[\s/.,\-]*$")
 # A slash or dash before the first or after the last part: a negative number, or half an interval ("2021-04-05/").
@@ -70,8 +80,7 @@ def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[s
     """One cleaned cell → (ISO string or None, problems, Buddhist Era converted?)."""
     today = today or date.today()
     key = text.casefold()
-    if _THAI_SCRIPT.search(key):  # Thai month names or era marker: Thai conventions, whatever the form language
-        lang = "th"
+    lang = next((code for script, code in _SCRIPT_LANG if script.search(key)), lang)
     try:
         m = _ISO_INTERVAL.match(key)
         halves = [m[1], m[2]] if m else _RANGE.split(key)
@@ -91,8 +100,8 @@ def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]
     java = _JAVA_DATE.match(key)
     if java:  # "Tue Apr 01 00:00:00 CET 1930": the day as written, in the zone it names
         key = f"{java[3]}-{_ENGLISH_MONTHS.index(java[1]) + 1:02d}-{int(java[2]):02d}"
-    era = "BE" if _BE.search(key) else "CE" if _CE.search(key) else None
-    key = _CE.sub(" ", _BE.sub(" ", key))
+    era = "BE" if _BE.search(key) else "CE" if _CE.search(key) else "ME" if _ME.search(key) else None
+    key = _ME.sub(" ", _CE.sub(" ", _BE.sub(" ", key)))
     key = _FILLERS.sub(" ", key).strip()
     m = _ISO.match(key)
     if m:
@@ -102,13 +111,13 @@ def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]
     else:
         y, mo, d = _day_month_year(key)
     problems: list[Problem] = []
-    year, be = _resolve_year(y, lang, era, today, problems)
     month = int(mo) if mo else None
     day = int(d) if d else None
     if month is not None and not 1 <= month <= 12:
         if day is not None and day <= 12:
             raise _Bad(Problem.of("DATE_DAY_MONTH_ORDER", month=month))
-        raise _Bad(Problem.of("DATE_IMPOSSIBLE", day=day or "", month=month, year=year))
+        raise _Bad(Problem.of("DATE_IMPOSSIBLE", day=day or "", month=month, year=y))
+    year, be = _resolve_year(y, lang, era, today, problems, month, day)
     iso = _iso(year, month, day)
     first = _first_day(iso)
     if year < EARLIEST_YEAR or first > today:
@@ -162,8 +171,10 @@ def _day_month_year(key: str) -> tuple[str, str | None, str | None]:
     raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
 
 
-def _resolve_year(text: str, lang: str, era: str | None, today: date, problems: list[Problem]) -> tuple[int, bool]:
-    """Year text → CE year; Buddhist Era converted (with a warning where that was a guess)."""
+def _resolve_year(text: str, lang: str, era: str | None, today: date, problems: list[Problem],
+                  month: int | None = None, day: int | None = None) -> tuple[int, bool]:
+    """Year text → CE year; Buddhist Era (or Myanmar Era) converted by the calendar of ``lang``, the rule applied
+    named in a problem where it is not the Thai one of a Thai form (see :mod:`.calendars`)."""
     value = int(text)
     if len(text) == 2:
         if lang == "th" or era == "BE":
@@ -176,16 +187,27 @@ def _resolve_year(text: str, lang: str, era: str | None, today: date, problems: 
         return (2000 + value if 2000 + value <= today.year else 1900 + value), False
     if len(text) != 4:
         raise _Bad(Problem.of("RECORDED_DATE_INVALID"))
+    if era == "ME":
+        if value >= BE_THRESHOLD:
+            raise _Bad(Problem.of("DATE_ERA_CONFLICT", year=value, era="ME"))
+        ce, found = to_ce(MYANMAR_ERA, value, month, day, "DATE_MYANMAR_ERA_CONVERTED")
+        problems.extend(found)
+        return ce, False
     if era == "CE" and value >= BE_THRESHOLD:
         raise _Bad(Problem.of("DATE_ERA_CONFLICT", year=value, era="CE"))
     if era == "BE" and value < BE_THRESHOLD:
         raise _Bad(Problem.of("DATE_ERA_CONFLICT", year=value, era="BE"))
-    if value >= BE_THRESHOLD:
-        ce = value - BE_OFFSET
-        if era is None and lang != "th":
-            problems.append(Problem.of("DATE_LOOKS_BUDDHIST_ERA", year=value, ce=ce))
+    if value < BE_THRESHOLD:
+        return value, False
+    calendar = buddhist_calendar(lang)
+    if calendar is None:  # en, vi: no Buddhist calendar of their own; the Thai rule, warned
+        ce, _ = to_ce(THAI, value, month, day, "")
+        if era is None:
+            problems.append(Problem.of("DATE_LOOKS_BUDDHIST_ERA", year=value, ce=ce, rule=Phrase(THAI.rule)))
         return ce, True
-    return value, False
+    ce, found = to_ce(calendar, value, month, day, "DATE_BE_CONVERTED")
+    problems.extend(found)
+    return ce, True
 
 
 def _iso(year: int, month: int | None, day: int | None) -> str:
