@@ -169,14 +169,66 @@ def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) ->
     if n and any(d for d in derived):
         given = columns.get("countryCode") or [None] * n
         columns["countryCode"] = [g or d for g, d in zip(given, derived)]
+    issues = _as_issues(result.sets)
+    corrected = _apply_presumed_corrections(columns, result.sets)
+    if len(corrected):
+        issues = _recheck_corrected(columns, corrected, issues, existing)
+    return issues
+
+
+# A swapped or negated pair that the corrected reading puts in the declared country is stored corrected (the
+# values as given stay in verbatimLatitude/verbatimLongitude) and sent to review, as GBIF interprets it.
+REVIEW_CODES = frozenset({"PRESUMED_SWAPPED_COORDINATE", "PRESUMED_NEGATED_LATITUDE", "PRESUMED_NEGATED_LONGITUDE"})
+_RECHECKED = ("decimalLatitude", "decimalLongitude", "countryCode", "eventDate", "year",
+              "coordinateUncertaintyInMeters", "scientificName", "recordedBy")
+
+
+def _as_issues(sets) -> Issues:
     parts = []
-    for flag_set in result.sets:
+    for flag_set in sets:
         if not len(flag_set):
             continue
         problems = np.empty(len(flag_set), object)
         problems[:] = [Problem.of(f.code, f.field, **f.params) for f in flag_set.flags(0)]
         parts.append(Issues(np.asarray(flag_set.index, np.int64), problems))
     return Issues.merge(parts)
+
+
+def _apply_presumed_corrections(columns: dict[str, list], sets) -> np.ndarray:
+    """Put the corrected point of every presumed swap or negation into ``columns``; the rows corrected."""
+    rows: set[int] = set()
+    for flag_set in sets:
+        if flag_set.code not in REVIEW_CODES or not len(flag_set) or not flag_set.suggestion:
+            continue
+        for term in ("decimalLatitude", "decimalLongitude"):
+            values = list(columns[term])
+            for row, value in zip(flag_set.index.tolist(), np.asarray(flag_set.suggestion[term]).tolist()):
+                values[row] = value
+            columns[term] = values
+        rows.update(flag_set.index.tolist())
+    return np.array(sorted(rows), np.int64)
+
+
+def _recheck_corrected(columns: dict[str, list], rows: np.ndarray, issues: Issues, existing) -> Issues:
+    """The corrected points checked again (province, places, duplicates…): their findings replace those of the
+    point as given, except the presumed-correction flags themselves. Duplicates among corrected rows are numbered
+    in the corrected subset only (rare: the same mistake twice in one file)."""
+    from ..quality import check_batch
+
+    picked = rows.tolist()
+    subset = {t: [columns[t][i] for i in picked] for t in _RECHECKED if columns.get(t) is not None}
+    again = check_batch(subset, species_countries=_species_countries(), existing=existing,
+                        first_row=FIRST_DATA_ROW)
+    redone = _as_issues(again.sets)
+    on_corrected = np.isin(issues.rows, rows)
+    keep = ~on_corrected | np.array([p.code in REVIEW_CODES for p in issues.problems], bool)
+    return Issues.merge([Issues(issues.rows[keep], issues.problems[keep]),
+                         Issues(rows[redone.rows], redone.problems)])
+
+
+def review_rows(batch: Batch) -> np.ndarray:
+    """Rows that go to review whatever the import's status: their point was corrected automatically."""
+    return np.unique([row for row, p in batch.issues if p.code in REVIEW_CODES]).astype(np.int64)
 
 
 def _species_countries():
@@ -229,6 +281,12 @@ def store_batch(store, batch: Batch, source: str | None, *, submitted_by: str, d
     columns = {**batch.columns, "issues": stored_issue_codes(batch)}
     if dry_run:
         return ImportResult(batch, ["valid"] * batch.n, source, first_row)
+    review = review_rows(batch)
+    if len(review) and store_options.get("status", "pending") != "pending":
+        statuses = [store_options["status"]] * batch.n
+        for row in review.tolist():
+            statuses[row] = "pending"
+        store_options = {**store_options, "status": statuses}
     added = store.add_many(columns, submitted_by=submitted_by, **store_options)
     return ImportResult(batch, added.statuses, source, first_row, added.stored, added.skipped, added.conflicts)
 

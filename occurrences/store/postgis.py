@@ -272,11 +272,10 @@ class PostGISStore:
         return f"ST_Intersects({target}, ST_GeomFromWKB(%s, {SRID}))", [shapely.to_wkb(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
-        if status not in A.STATUSES:
-            raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+    def add_many(self, records, *, submitted_by: str = "anonymous", status: str | list[str] = "pending") -> AddResult:
         columns = columnar(records)
         n = batch_length(columns)
+        status = A.status_column(status, n)
         if n == 0:
             return AddResult([])
         # A large batch is converted only once the table is locked: into an empty table it is converted slice
@@ -297,9 +296,9 @@ class PostGISStore:
         return AddResult(statuses)
 
     @staticmethod
-    def _converted(columns: dict, submitted_by: str, status: str) -> dict:
+    def _converted(columns: dict, submitted_by: str, status: list[str]) -> dict:
         cols = to_columns(columns, submitted_by=submitted_by)
-        cols["_status"] = [status] * len(cols["occurrenceID"])
+        cols["_status"] = status
         _reject_duplicate_ids(cols["occurrenceID"])
         return cols
 
@@ -309,7 +308,7 @@ class PostGISStore:
         return conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t}) AND NOT EXISTS (SELECT 1 FROM {it})"
                             ).fetchone()[0]
 
-    def _first_load(self, conn, columns: dict, n: int, submitted_by: str, status: str) -> None:
+    def _first_load(self, conn, columns: dict, n: int, submitted_by: str, status: list[str]) -> None:
         """A large batch into empty tables: one pipeline, each stage on its own core. The client converts
         slice k+1 (to_columns, Arrow, CSV) while the server parses slice k; the indexes, the primary key
         included, are built once at the end (a sorted build, several times cheaper than a million inserts);
@@ -324,7 +323,7 @@ class PostGISStore:
             first = 1
             for cols in column_chunks(columns, LOAD_SLICE_ROWS, submitted_by=submitted_by):
                 m = len(cols["occurrenceID"])
-                cols["seq"], cols["_status"] = range(first, first + m), [status] * m
+                cols["seq"], cols["_status"] = range(first, first + m), status[first - 1:first - 1 + m]
                 issue_rows.extend(_issue_rows(cols["seq"], cols["issues"]))
                 first += m
                 yield cols

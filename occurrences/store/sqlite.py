@@ -291,11 +291,9 @@ class SQLiteStore:
         return f"occ_within(?, {lon}, {lat}) = 1", [self._geoms.key(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = "anonymous", status: str = "pending") -> AddResult:
-        if status not in A.STATUSES:
-            raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+    def add_many(self, records, *, submitted_by: str = "anonymous", status: str | list[str] = "pending") -> AddResult:
         cols = to_columns(records, submitted_by=submitted_by)
-        cols["_status"] = [status] * len(cols["occurrenceID"])
+        cols["_status"] = A.status_column(status, len(cols["occurrenceID"]))
         n = len(cols["occurrenceID"])
         if n == 0:
             return AddResult([])
