@@ -30,6 +30,7 @@ from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected
 from .encodings import ENCODING_LABELS
 from .read import Table, read_table
+from .rejects import is_reason_header
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
@@ -45,6 +46,9 @@ class ImportResult:
     stored: int = 0
     skipped: int = 0
     conflicts: int = 0
+    rejected: int = 0  # rows given back (keep_valid); 0 otherwise, since any error refuses the whole file
+    rejects: bytes | None = None  # those rows in the input's own format (see rejects.py)
+    rejects_format: str | None = None  # "csv" or "xlsx"
 
     @property
     def language(self) -> str:
@@ -65,12 +69,13 @@ def import_file(store, path: str | Path, *, submitted_by: str = "anonymous", lan
 
 def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymous", lang: str | None = None,
                  dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
-                 **store_options) -> ImportResult:
+                 keep_valid: bool = False, **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
     ``encoding``: a CSV's text encoding, when detection should not decide.
 
     Raises :class:`FileRejected` (the file cannot be read at all) or :class:`ImportRejected` (rows have errors;
-    nothing stored, ``exc.report`` lists them)."""
+    nothing stored, ``exc.report`` lists them). With ``keep_valid`` the valid rows are stored and the rejected
+    ones come back in ``result.rejects`` (the input's format, encoding and headers, plus a reason column)."""
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
@@ -85,7 +90,26 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
             "TEXT_ENCODING_ASSUMED", None, encoding=ENCODING_LABELS[table.encoding])))
     if structural:
         batch.issues = Issues.merge([batch.issues, *structural])
+    if keep_valid and not batch.ok:
+        return _store_valid_rows(store, batch, name, data, table, submitted_by=submitted_by, dry_run=dry_run,
+                                 **store_options)
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
+
+
+def _store_valid_rows(store, batch: Batch, name: str, data: bytes, table: Table, **options) -> ImportResult:
+    """Store the rows without errors (one transaction) and give the others back in the input's own shape."""
+    from .rejects import rejects_file
+
+    bad = batch.error_rows
+    valid = np.flatnonzero(~bad)
+    part = store_batch(store, batch.take(valid), name, **options) if len(valid) else None
+    statuses = np.full(batch.n, REJECTED, object)
+    if part is not None:
+        statuses[valid] = part.statuses
+    result = ImportResult(batch, statuses.tolist(), name, FIRST_DATA_ROW, part.stored if part else 0,
+                          part.skipped if part else 0, part.conflicts if part else 0, int(bad.sum()))
+    result.rejects, result.rejects_format = rejects_file(data, table, result.report, batch.lang)
+    return result
 
 
 def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None, list[str]]:
@@ -95,7 +119,7 @@ def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.A
     for term, headers in mapping.duplicates.items():
         raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
     unknown = [h for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
-               if t is None and (h.strip() or _has_values(col))]
+               if t is None and (h.strip() or _has_values(col)) and not is_reason_header(h)]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
     return raw, mapping.language, unknown
 

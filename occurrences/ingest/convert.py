@@ -54,6 +54,19 @@ class Batch:
     def ok(self) -> bool:
         return not self.error_rows.any()
 
+    def take(self, rows: np.ndarray) -> "Batch":
+        """The batch of ``rows`` only (0-based, sorted), its problems renumbered: the valid part of a file whose
+        other rows are given back (``--keep-valid``)."""
+        position = np.full(self.n, -1, np.int64)
+        position[rows] = np.arange(len(rows))
+        keep = position[self.issues.rows] >= 0 if len(self.issues.rows) else np.zeros(0, bool)
+        picked = rows.tolist()
+        columns = {t: [v[i] for i in picked] if isinstance(v, list) and len(v) == self.n else v
+                   for t, v in self.columns.items()}
+        raw = {t: arr.take(pa.array(rows)) for t, arr in self.raw.items()}
+        issues = Issues(position[self.issues.rows[keep]], self.issues.problems[keep])
+        return Batch(len(rows), self.lang, raw, columns, issues, dict(self.headers))
+
 
 def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=None) -> Batch:
     found: list[Issues] = []

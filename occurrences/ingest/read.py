@@ -30,6 +30,7 @@ class Table:
     columns: list[pa.Array]  # one large_string array per header, data rows only
     short_rows: dict[int, int] = field(default_factory=dict)  # 0-based data row → cells it had (padded)
     encoding: str | None = None  # the legacy code page a CSV was read in (None: Unicode, or XLSX)
+    delimiter: str | None = None  # a CSV's delimiter (None: XLSX), so rejected rows go back in the same shape
 
     @property
     def n_rows(self) -> int:
@@ -156,9 +157,9 @@ def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
             padded = _read_csv_padded(data, headers, delimiter)
         except csv.Error as exc:
             raise BadCsv(name, reason=str(exc)) from None
-        padded.encoding = encoding
+        padded.encoding, padded.delimiter = encoding, delimiter
         return padded
-    return Table(headers, [table.column(n).combine_chunks() for n in names], encoding=encoding)
+    return Table(headers, [table.column(n).combine_chunks() for n in names], encoding=encoding, delimiter=delimiter)
 
 
 def _read_csv_padded(data: bytes, headers: list[str], delimiter: str) -> Table:
