@@ -79,7 +79,8 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
-    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store)
+    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store,
+                     date_system=table.date_system)
     batch.headers = headers_by_term(table.headers, form)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
@@ -149,11 +150,13 @@ def unknown_column_issues(unknown: list[str], n: int) -> Issues:
                          for header in unknown])
 
 
-def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None) -> Batch:
+def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None,
+             date_system: int | None = None) -> Batch:
     """Convert and check; the returned batch says which rows have errors (nothing is stored here).
-    With ``store``, records are also compared with stored ones for duplicates."""
+    With ``store``, records are also compared with stored ones for duplicates. ``date_system``: an XLSX
+    workbook's (1900 or 1904), for Excel serial numbers in date cells; None when unknown (CSV)."""
     form = form or load_form()
-    batch = convert(raw, n, lang, form, checklist)
+    batch = convert(raw, n, lang, form, checklist, date_system=date_system)
     existing = existing_candidates(store, batch.columns, n) if store is not None else None
     quality = _not_already_refused(check_quality(batch.columns, n, lang, existing), batch.issues)
     if len(quality):

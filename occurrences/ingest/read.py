@@ -31,6 +31,7 @@ class Table:
     short_rows: dict[int, int] = field(default_factory=dict)  # 0-based data row → cells it had (padded)
     encoding: str | None = None  # the legacy code page a CSV was read in (None: Unicode, or XLSX)
     delimiter: str | None = None  # a CSV's delimiter (None: XLSX), so rejected rows go back in the same shape
+    date_system: int | None = None  # an XLSX workbook's (1900 or 1904, for serial numbers typed as numbers)
 
     @property
     def n_rows(self) -> int:
@@ -181,6 +182,7 @@ def read_xlsx(data: bytes, name: str) -> Table:
     except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, XML errors...
         raise NotASpreadsheet(name, reason=_short(exc)) from None
     try:
+        date_system = _date_system(wb)
         ws = wb["records"] if "records" in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         headers = None
@@ -202,7 +204,16 @@ def read_xlsx(data: bytes, name: str) -> Table:
         raise NotASpreadsheet(name, reason=_short(exc)) from None
     finally:
         wb.close()
-    return Table([h.strip() for h in headers], [pa.array(c, pa.large_string()) for c in cells])
+    return Table([h.strip() for h in headers], [pa.array(c, pa.large_string()) for c in cells],
+                 date_system=date_system)
+
+
+def _date_system(wb) -> int:
+    """1904 for a workbook saved with the Mac date system (openpyxl reads its date cells with it already;
+    numbers in a date column are read with it in parse.dates)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    return 1904 if wb.epoch == CALENDAR_MAC_1904 else 1900
 
 
 def _check_zip(data: bytes, name: str) -> None:

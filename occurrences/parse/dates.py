@@ -63,12 +63,13 @@ class _Bad(Exception):
         self.problem = problem
 
 
-def parse_dates(values, lang: str = "en", today: date | None = None) -> ParsedDates:
-    """Cells → ISO strings (object array, None where empty or bad) with per-row problems."""
+def parse_dates(values, lang: str = "en", today: date | None = None, date_system: int | None = None) -> ParsedDates:
+    """Cells → ISO strings (object array, None where empty or bad) with per-row problems. ``date_system``: the
+    workbook's Excel date system (1900 or 1904) when the cells come from an XLSX file; None when unknown."""
     today = today or date.today()
     codes, distinct = encode(values)
     cleaned = clean(distinct).to_pylist()
-    results = [read_date(u, lang, today) if u is not None else (None, [], False) for u in cleaned]
+    results = [read_date(u, lang, today, date_system) if u is not None else (None, [], False) for u in cleaned]
     iso_u = np.array([r[0] for r in results] + [None], object)
     be_u = np.array([r[2] for r in results] + [False], bool)
     empty_u = np.array([u is None for u in cleaned] + [True], bool)
@@ -76,7 +77,8 @@ def parse_dates(values, lang: str = "en", today: date | None = None) -> ParsedDa
     return ParsedDates(iso_u[codes], issues, empty_u[codes], be_u[codes])
 
 
-def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[str | None, list[Problem], bool]:
+def read_date(text: str, lang: str = "en", today: date | None = None,
+              date_system: int | None = None) -> tuple[str | None, list[Problem], bool]:
     """One cleaned cell → (ISO string or None, problems, Buddhist Era converted?)."""
     today = today or date.today()
     key = text.casefold()
@@ -85,18 +87,18 @@ def read_date(text: str, lang: str = "en", today: date | None = None) -> tuple[s
         m = _ISO_INTERVAL.match(key)
         halves = [m[1], m[2]] if m else _RANGE.split(key)
         if len(halves) == 2 and all(h.strip() for h in halves):
-            (start, p1, be1), (end, p2, be2) = (_single(h.strip(), lang, today) for h in halves)
+            (start, p1, be1), (end, p2, be2) = (_single(h.strip(), lang, today, date_system) for h in halves)
             if _first_day(end) < _first_day(start):
                 raise _Bad(Problem.of("DATE_INTERVAL_REVERSED"))
             return f"{start}/{end}", p1 + p2, be1 or be2
-        return _single(key, lang, today)
+        return _single(key, lang, today, date_system)
     except _Bad as bad:
         return None, [bad.problem], False
 
 
-def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]:
+def _single(key: str, lang: str, today: date, date_system: int | None = None) -> tuple[str, list[Problem], bool]:
     if _EXCEL_SERIAL.match(key):
-        return _excel_serial(key, today)
+        return _excel_serial(key, today, date_system)
     java = _JAVA_DATE.match(key)
     if java:  # "Tue Apr 01 00:00:00 CET 1930": the day as written, in the zone it names
         key = f"{java[3]}-{_ENGLISH_MONTHS.index(java[1]) + 1:02d}-{int(java[2]):02d}"
@@ -125,14 +127,18 @@ def _single(key: str, lang: str, today: date) -> tuple[str, list[Problem], bool]
     return iso, problems, be
 
 
-def _excel_serial(key: str, today: date) -> tuple[str, list[Problem], bool]:
+def _excel_serial(key: str, today: date, date_system: int | None = None) -> tuple[str, list[Problem], bool]:
     """A date cell holding Excel's serial number (a date column pasted as numbers, or a CSV re-saved from a sheet
-    whose dates lost their format): read in the 1900 date system, with the 1904 reading named in the warning."""
+    whose dates lost their format). From an XLSX file, in the workbook's own date system; otherwise in the
+    1900 system, with the 1904 reading named in the warning."""
     days = int(float(key))
-    iso = (EXCEL_1900_EPOCH + timedelta(days=days)).isoformat()
-    alt = (EXCEL_1904_EPOCH + timedelta(days=days)).isoformat()
+    epoch = EXCEL_1904_EPOCH if date_system == 1904 else EXCEL_1900_EPOCH
+    iso = (epoch + timedelta(days=days)).isoformat()
     if not EARLIEST_EXCEL_SERIAL <= days or date.fromisoformat(iso) > today:
         raise _Bad(Problem.of("DATE_EXCEL_SERIAL_OUT_OF_RANGE", iso=iso))
+    if date_system in (1900, 1904):
+        return iso, [Problem.of("DATE_EXCEL_SERIAL_WORKBOOK", iso=iso, system=date_system)], False
+    alt = (EXCEL_1904_EPOCH + timedelta(days=days)).isoformat()
     return iso, [Problem.of("DATE_EXCEL_SERIAL", iso=iso, alt=alt)], False
 
 

@@ -99,6 +99,10 @@ define("DATE_EXCEL_SERIAL", WARNING,
        N_("{value!r} is an Excel date serial number; it was read as {iso}. Check the date: if the workbook used the 1904 date system (old Mac Excel), it is {alt}."),
        "A five-digit number in a date column, read as an Excel serial date (1900 system).",
        "Check the date; format the column as dates before saving.", threshold="10000 ≤ serial, date ≤ today")
+define("DATE_EXCEL_SERIAL_WORKBOOK", WARNING,
+       N_("{value!r} is an Excel date serial number; it was read as {iso} in the workbook's {system} date system. Check the date."),
+       "A number in a date column of an XLSX file, read as a date in the workbook's own date system (1900 or 1904).",
+       "Check the date; format the column as dates.", threshold="10000 ≤ serial, date ≤ today")
 define("DATE_EXCEL_SERIAL_OUT_OF_RANGE", ERROR,
        N_("{value!r} looks like an Excel date serial number, but as a date ({iso}) it is in the future. Write the date as 2024-03-15 or day/month/year."),
        "An Excel serial number that gives a date in the future.", "Write the date out.")
