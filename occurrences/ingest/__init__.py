@@ -27,7 +27,7 @@ from ..i18n import DEFAULT_LANGUAGE
 from ..parse import Issues, Problem
 from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
-from .problems import BrokenCharacter, DuplicateColumns, FileRejected
+from .problems import BrokenCharacter, DuplicateColumns, FileRejected, NoKnownColumns
 from .encodings import ENCODING_LABELS
 from .read import Table, read_table
 from .rejects import is_reason_header
@@ -79,6 +79,8 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
+    if not raw:
+        raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store,
                      date_system=table.date_system)
     batch.headers = headers_by_term(table.headers, form)

@@ -22,6 +22,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 MAX_UNZIPPED = 512 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
 DELIMITERS = (",", "\t", ";")
+MAX_LONG_ROWS = 1000  # rows with more cells than the header: this many refuse the file without reading on
 
 
 @dataclass
@@ -138,7 +139,9 @@ def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
 
     def invalid(row):  # collect; short rows are padded below, long ones refuse the file
         (short_rows if row.actual_columns < row.expected_columns else long_rows).append(row)
-        return "skip"
+        # Enough to refuse and to give examples: stop reading (a Python call per bad row of a 50 MB file is
+        # half a minute; see tests/test_import_bad_input.py).
+        return "error" if len(long_rows) >= MAX_LONG_ROWS else "skip"
 
     try:
         table = pacsv.read_csv(
@@ -149,10 +152,12 @@ def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
+        if not long_rows:
+            raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
     if long_rows:
+        count = f"{len(long_rows)}" if len(long_rows) < MAX_LONG_ROWS else f"{MAX_LONG_ROWS} or more"
         examples = "; ".join(f"{r.actual_columns} cells instead of {len(headers)}" for r in long_rows[:3])
-        raise BadCsv(name, reason=f"{len(long_rows)} rows have more cells than the header row, e.g. {examples}")
+        raise BadCsv(name, reason=f"{count} rows have more cells than the header row, e.g. {examples}")
     if short_rows:  # some tools drop trailing empty cells: read again in Python, padding (rare, small files)
         try:
             padded = _read_csv_padded(data, headers, delimiter)
