@@ -6,6 +6,9 @@ full validation and storage, next to a raw insert of the same canonical rows in 
 Baseline: ``store.add_many`` of the canonical columns the import produced (the store's own validation and
 insert, nothing parsed). Ours: ``occurrences.ingest.import_file`` from the CSV bytes on disk to committed rows.
 Target (issue 3): ours ≤ 10 s at 1 M rows on the 2-core machine.
+
+Beside it (issue 15), a GBIF simple-CSV download of the same size (tab-separated, GBIF's interpreted columns,
+ISO date-times, GBIF enum spellings and issue lists) through ``importers.import_path``; ``--no-gbif`` skips it.
 """
 from __future__ import annotations
 
@@ -76,6 +79,40 @@ def make_csv(path: Path, n: int, seed: int = 7, dms_share: float = 0.2) -> None:
         fh.writelines(lines)
 
 
+GBIF_HEADER = ["gbifID", "datasetKey", "occurrenceID", "kingdom", "family", "species", "taxonRank", "scientificName",
+               "countryCode", "locality", "stateProvince", "occurrenceStatus", "individualCount", "decimalLatitude",
+               "decimalLongitude", "coordinateUncertaintyInMeters", "eventDate", "day", "month", "year",
+               "basisOfRecord", "recordedBy", "issue"]
+GBIF_SPECIES = [("Viverridae", "Paguma larvata", "Paguma larvata (C.E.H.Smith, 1827)"),
+                ("Viverridae", "Arctictis binturong", "Arctictis binturong (Raffles, 1821)"),
+                ("Viverridae", "Viverra zibetha", "Viverra zibetha Linnaeus, 1758"),
+                ("Herpestidae", "Urva javanica", "Urva javanica (É.Geoffroy Saint-Hilaire, 1818)")]
+
+
+def make_gbif_csv(path: Path, n: int, seed: int = 11) -> None:
+    """A GBIF simple-CSV download (tab-separated, UTF-8) of ``n`` records inland in Thailand."""
+    rng = np.random.default_rng(seed)
+    lat = np.round(rng.uniform(14.6, 16.8, n), 6)
+    lon = np.round(rng.uniform(99.8, 103.3, n), 6)
+    year, month, day = rng.integers(2000, 2025, n), rng.integers(1, 13, n), rng.integers(1, 29, n)
+    sp, bs, iss = rng.integers(0, len(GBIF_SPECIES), n), rng.integers(0, 2, n), rng.random(n) < 0.3
+    basis = ["HUMAN_OBSERVATION", "MACHINE_OBSERVATION"]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("\t".join(GBIF_HEADER) + "\n")
+        lines = []
+        for i in range(n):
+            family, species, name = GBIF_SPECIES[sp[i]]
+            y, m, d = int(year[i]), int(month[i]), int(day[i])
+            lines.append(f"{4000000000 + i}\tds-{i % 50}\tgbif-{i}\tAnimalia\t{family}\t{species}\tSPECIES\t{name}\tTH\t"
+                         f"site {i % 700}\tNakhon Ratchasima\tPRESENT\t{1 + i % 3}\t{lat[i]}\t{lon[i]}\t30\t"
+                         f"{y}-{m:02d}-{d:02d}T00:00:00\t{d}\t{m}\t{y}\t{basis[bs[i]]}\tobserver {i % 300}\t"
+                         f"{'COORDINATE_ROUNDED;GEODETIC_DATUM_ASSUMED_WGS84' if iss[i] else ''}\n")
+            if len(lines) >= 100_000:
+                fh.writelines(lines)
+                lines = []
+        fh.writelines(lines)
+
+
 def timed(fn):
     """(wall seconds, CPU seconds of this process, result): the machine is shared, CPU time is the steadier."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -87,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dms-share", type=float, default=0.2, help="share of rows with DMS coordinates")
+    parser.add_argument("--no-gbif", action="store_true", help="skip the GBIF simple-CSV case")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -106,9 +144,24 @@ def main() -> None:
         assert added.stored == args.rows
         raw_store.close()
 
+        t_gbif = None
+        if not args.no_gbif:
+            from occurrences.importers import import_path
+
+            gbif_path = tmp / "0012345-240101000000000.csv"
+            make_gbif_csv(gbif_path, args.rows)
+            gbif_store = open_store(f"sqlite:///{tmp / 'gbif.db'}")
+            t_gbif, got = timed(lambda: import_path(gbif_store, gbif_path, fmt="gbif-csv", submitted_by="bench",
+                                                    status="accepted"))
+            assert got.stored == args.rows, got.stored
+            gbif_store.close()
+
     print(f"{'':40}{'wall s':>9}{'CPU s':>9}{'rows/s (wall)':>15}")
     print(f"{'raw insert of canonical rows (baseline)':40}{t_raw[0]:9.2f}{t_raw[1]:9.2f}{args.rows / t_raw[0]:15,.0f}")
     print(f"{'full import: read+parse+check+store':40}{t_ours[0]:9.2f}{t_ours[1]:9.2f}{args.rows / t_ours[0]:15,.0f}")
+    if t_gbif is not None:
+        print(f"{'GBIF simple CSV (tab, interpreted)':40}{t_gbif[0]:9.2f}{t_gbif[1]:9.2f}"
+              f"{args.rows / t_gbif[0]:15,.0f}")
     print(f"ratio full import / raw insert: wall {t_ours[0] / t_raw[0]:.2f}x, CPU {t_ours[1] / t_raw[1]:.2f}x; "
           f"target <= 10 s: {'met' if t_ours[0] <= 10 else 'NOT met'} (cores: {os.cpu_count()}, "
           f"load average at the end: {os.getloadavg()[0]:.1f})")
