@@ -215,3 +215,10 @@ def test_verbatim_column_reads_each_text_per_datum():
 def test_verbatim_with_very_many_spaces_is_refused_quickly():
     text = "13.5 " + "x " * 4000 + "100.5"
     assert [p.code for p in read_verbatim(text)[2]] == ["VERBATIM_COORDINATES_INVALID"]
+
+
+def test_latitude_beyond_90_in_a_regional_datum_is_kept_not_lost():
+    # PROJ gives NaN for it; it must reach the swap check as given, not vanish into "no coordinates"
+    parsed = parse_coordinates(["100.5", "13.7"], ["13.7", "100.5"], None, ["Indian 1975", "Indian 1975"])
+    assert (parsed.lat[0], parsed.lon[0]) == (100.5, 13.7) and not parsed.reprojected[0]
+    assert parsed.reprojected[1] and abs(parsed.lat[1] - 13.7) < 0.01
