@@ -152,3 +152,16 @@ def test_every_row_rejected_stores_nothing_and_gives_all_back(db):
     assert len(read_csv(result.rejects, "utf-8")) == 4
     with pytest.raises(ImportRejected):
         import_bytes(open_store(db), csv_bytes(headers("th"), rows), "f.csv")
+
+
+def test_rows_without_occurrence_id_are_idempotent_too(db):
+    header = headers("th")[1:]  # no occurrenceID column
+    rows = [r[1:] for r in THAI_ROWS[:1]] * 2 + [THAI_ROWS[2][1:]]  # two identical sightings: two records
+    data = csv_bytes(header, rows)
+    store = open_store(db)
+    first = import_bytes(store, data, "f.csv", submitted_by="anan", status="accepted")
+    assert first.stored == 3
+    again = import_bytes(store, data, "f.csv", submitted_by="anan", status="accepted")
+    assert (again.stored, again.skipped) == (0, 3)
+    other = import_bytes(store, data, "f.csv", submitted_by="binh", status="accepted")  # not anan's records
+    assert other.stored == 3 and store.count(Filters(access="full")) == 6

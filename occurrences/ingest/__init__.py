@@ -29,6 +29,7 @@ from ..report import REJECTED, Report, RowResult
 from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected, NoKnownColumns
 from .encodings import ENCODING_LABELS
+from .ids import fill_missing_ids
 from .read import Table, read_table
 from .rejects import is_reason_header
 
@@ -81,6 +82,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = "anonymou
     raw, detected, unknown = columns_by_term(table, name, form)
     if not raw:
         raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
+    raw = fill_missing_ids(raw, table.n_rows, submitted_by)  # the same file imported again: nothing new
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store,
                      date_system=table.date_system)
     batch.headers = headers_by_term(table.headers, form)
