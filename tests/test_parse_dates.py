@@ -129,6 +129,7 @@ def test_dangling_slash_or_dash_is_invalid(text):
     ("lo", "20/4/2567", "2024-04-20", "DATE_BE_CONVERTED"),  # from it: − 543
     ("lo", "15 ມີນາ ພ.ສ. 2567", "2025-03-15", "DATE_BE_CONVERTED"),
     ("th", "15/3/2567 ພ.ສ.", "2025-03-15", "DATE_BE_CONVERTED"),  # a Lao marker is the Lao calendar in any form
+    ("km", "15/6/67 ព.ស.", "2023-06-15", "DATE_BE_CONVERTED"),  # a two-digit BE year, Cambodian rule
     ("en", "15/3/2567", "2024-03-15", "DATE_LOOKS_BUDDHIST_ERA"),  # no BE calendar of its own: Thai rule, warned
     ("en", "2567-06-15", "2024-06-15", "DATE_LOOKS_BUDDHIST_ERA"),
 ])

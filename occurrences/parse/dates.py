@@ -183,12 +183,14 @@ def _resolve_year(text: str, lang: str, era: str | None, today: date, problems: 
     named in a problem where it is not the Thai one of a Thai form (see :mod:`.calendars`)."""
     value = int(text)
     if len(text) == 2:
-        if lang == "th" or era == "BE":
+        if lang == "th" or era == "BE":  # "15 มี.ค. 67", "15/3/67 ព.ស.": 25yy in the language's calendar
             be_year = 2500 + value
-            ce = be_year - BE_OFFSET
+            ce, found = to_ce(buddhist_calendar(lang) or THAI, be_year, month, day, "DATE_BE_CONVERTED")
             alt = 2000 + value
             if era is None and alt <= today.year:
                 problems.append(Problem.of("DATE_TWO_DIGIT_YEAR_AMBIGUOUS", yy=text, be=be_year, ce=ce, alt=alt))
+            else:
+                problems.extend(found)
             return ce, True
         return (2000 + value if 2000 + value <= today.year else 1900 + value), False
     if len(text) != 4:
