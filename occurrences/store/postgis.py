@@ -134,7 +134,12 @@ def _schema_v3() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis"]
 
 
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
+def _schema_v4() -> list[str]:
+    """As SQLite's schema 5: a partial index of the intervals, for date filters that match by overlap."""
+    return [S.INTERVAL_INDEX_SQL]
+
+
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:

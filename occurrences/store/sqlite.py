@@ -161,9 +161,15 @@ def _schema_v4() -> list:
     return ["DROP INDEX IF EXISTS ix_year", "DROP INDEX IF EXISTS ix_basis", _analyze]
 
 
+def _schema_v5() -> list:
+    """Date filters match by overlap (sql._overlaps): records starting inside the range come from ix_start, and
+    the intervals that started before it from this partial index of intervals only (few rows: cheap to build)."""
+    return [S.INTERVAL_INDEX_SQL, _analyze]
+
+
 # Each entry migrates from version i to i+1. Append; never edit a released migration. An entry returns SQL
 # statements and/or callables taking the connection (for data migrations), run in one transaction.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 class _Geometries:
