@@ -19,7 +19,6 @@ from .months import month_regex, month_table
 from .result import Issues, ParsedDates, Problem
 from .strings import clean, encode
 
-BE_OFFSET = 543
 BE_THRESHOLD = 2400  # a four-digit year from here on is Buddhist Era (CE 1857+)
 EARLIEST_YEAR = 1700
 # Era markers. Buddhist Era: th พ.ศ., lo ພ.ສ. (CLDR), km ព.ស. (ពុទ្ធសករាជ), my ဗုဒ္ဓသက္ကရာဇ် / သာသနာ သက္ကရာဇ်.
