@@ -96,16 +96,23 @@ def init(db):
               help="Review status of the imported records (the operator's imports are accepted directly).")
 @click.option("--encoding", default=None, help="Text encoding of CSV files (e.g. cp874, cp1258, cp1252, "
               "mac_roman); detected when absent.")
+@click.option("--keep-valid", is_flag=True, help="Store the valid rows even if others have errors (default: "
+              "each file is all or nothing).")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False), help="With --keep-valid: write the "
+              "rejected rows here, in the input's own format, encoding and headers, with a column saying why. "
+              "Fix them and import this file again.")
 @handle_errors
-def import_(files, db, lang, report_path, submitted_by, status, encoding):
+def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_valid, rejects_path):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
-    --lang is given) or Darwin Core terms. Each file is all or nothing."""
+    --lang is given) or Darwin Core terms. Each file is all or nothing unless --keep-valid."""
     from .auth import record_owner
     from .ingest import FileRejected
     from .logs import log_import
 
     if lang:
         click.get_current_context().meta["lang"] = lang
+    if rejects_path and (not keep_valid or len(files) > 1):
+        raise click.UsageError(translate(lang or "en", N_("--rejects needs --keep-valid and one input file.")))
     store = open_store(db)
     reports = []
     try:
@@ -113,8 +120,9 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding):
         for path in files:
             logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
+                options = {"keep_valid": True} if keep_valid else {}
                 result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status,
-                                     encoding=encoding)
+                                     encoding=encoding, **options)
             except ImportRejected as exc:
                 log_import(**logged, error=exc)
                 reports.append(exc.report.to_dict())
@@ -136,11 +144,25 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding):
                 "{path}: {stored} stored, {skipped} already present, {conflicts} conflicts (language: {language})"),
                 path=path, stored=result.stored, skipped=result.skipped, conflicts=result.conflicts,
                 language=result.language))
+            if result.rejected:
+                _give_back(result, path, rejects_path, lang or result.language)
     finally:
         if report_path:
             Path(report_path).write_text(json.dumps(reports, ensure_ascii=False, indent=1), "utf-8")
         store.close()
 
+
+
+def _give_back(result, path, rejects_path, lang: str) -> None:
+    """Write the rejected rows (``--rejects``) and say where, or say that they were left out."""
+    if rejects_path and result.rejects is not None:
+        Path(rejects_path).write_bytes(result.rejects)
+        click.echo(translate(lang, N_("{path}: {rejected} rows not imported, written to {rejects} with the reason "
+                                      "for each; fix them and import that file again."),
+                             path=path, rejected=result.rejected, rejects=rejects_path))
+    else:
+        click.echo(translate(lang, N_("{path}: {rejected} rows not imported (see the report)."),
+                             path=path, rejected=result.rejected))
 
 
 def _import_one(store, path, **options):
@@ -157,6 +179,9 @@ def _import_one(store, path, **options):
     encoding = options.pop("encoding", None)
     if fmt not in READERS:
         return import_file(store, path, encoding=encoding, **options)
+    if options.pop("keep_valid", False):  # GBIF, Kobo, DwC-A and GIS layers stay all or nothing
+        raise click.UsageError(translate(options.get("lang") or "en", N_(
+            "--keep-valid works for CSV and XLSX spreadsheets; this file is read as {format}."), format=fmt))
     with progress_bar(None, N_("Reading")) as advance:
         result = import_path(store, path, fmt=fmt, progress=advance, **options)
     return result

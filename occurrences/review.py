@@ -20,6 +20,8 @@ from .store import Filters
 from .store.access import FULL
 
 # A flag code → how to compute its fix from the record (the checks may also attach an explicit suggestion).
+# Each is its own inverse: an import stores a presumed swap or negation corrected (the values as given in
+# verbatimLatitude/verbatimLongitude), so on such a record the same fix restores the values as given.
 _FIXES = {
     "PRESUMED_SWAPPED_COORDINATE": lambda r: {"decimalLatitude": r["decimalLongitude"],
                                               "decimalLongitude": r["decimalLatitude"]},
@@ -99,6 +101,26 @@ def suggestions(record: Mapping) -> dict[str, dict]:
         elif code in _NAME_FIXES and (found := _NAME_FIXES[code](record)):
             out[code] = found
     return out
+
+
+def restores_given_values(record: Mapping, code: str) -> bool:
+    """Does the suggestion for ``code`` put back the coordinates as submitted (the stored point being the
+    import's automatic correction)? Then the reviewer is offered "restore the values as given"."""
+    fix = suggestions(record).get(code)
+    given = (record.get("verbatimLatitude"), record.get("verbatimLongitude"))
+    if not fix or None in given:
+        return False
+    from .parse import parse_coordinates
+
+    parsed = parse_coordinates([str(given[0])], [str(given[1])])
+    point = {"decimalLatitude": record["decimalLatitude"], "decimalLongitude": record["decimalLongitude"], **fix}
+    return (abs(parsed.lat[0] - point["decimalLatitude"]) < 1e-9
+            and abs(parsed.lon[0] - point["decimalLongitude"]) < 1e-9)
+
+
+def suggestion_label(record: Mapping, code: str) -> str:
+    """The button text (an English msgid) for the suggestion of ``code`` on ``record``."""
+    return N_("Restore the values as given") if restores_given_values(record, code) else N_("Accept with fix")
 
 
 def accept_suggestion(store, occurrence_id: str, code: str, user: User,
@@ -191,6 +213,7 @@ def _check_text(changes: Mapping) -> None:
 
 
 __all__ = ["initial_status", "require", "submit", "queue", "edit", "accept", "reject", "suggestions",
+           "restores_given_values", "suggestion_label",
            "accept_suggestion", "raise_sensitivity", "history"]
 
 

@@ -216,3 +216,27 @@ def test_a_viet_nam_province_filter_finds_the_records_named_before_or_after_the_
         for name in ("Quảng Trị", "Quảng Bình"):
             assert sorted(all_ids(client, {"stateProvince": name})) == ["vn-0", "vn-1"]
         assert all_ids(client, {"stateProvince": "Hà Nội"}) == ["vn-2"]
+
+
+def test_date_filters_find_intervals_by_overlap_in_api_ogc_and_cli(db_url):
+    from click.testing import CliRunner
+
+    from occurrences.cli import cli
+
+    store = open_store(db_url)
+    add_accepted(store, [{"occurrenceID": "survey-1", "basisOfRecord": "MachineObservation",
+                          "scientificName": "Paguma larvata", "eventDate": "1999-12-20/2000-01-10",
+                          "decimalLatitude": 14.5, "decimalLongitude": 101.2, "countryCode": "TH"}])
+    store.close()
+    with TestClient(create_app(Settings(db=db_url))) as client:
+        def found(params):
+            return "survey-1" in all_ids(client, {"limit": 1000, **params})
+
+        assert found({"eventDate": "2000-01-05"}) and found({"eventDate": "1999-12-31,2000-01-01"})
+        assert found({"year": "2000"}) and found({"year": "1999"})
+        assert not found({"eventDate": "2000-01-11,2000-02-01"}) and not found({"year": "2001"})
+        ogc = client.get("/ogc/collections/occurrences/items",
+                         params={"datetime": "2000-01-01T00:00:00Z/2000-01-02T00:00:00Z", "limit": 1000}).json()
+        assert "survey-1" in {f["id"] for f in ogc["features"]}
+    out = CliRunner().invoke(cli, ["query", "--db", db_url, "--eventDate", "2000-01-05", "--format", "ndjson"])
+    assert out.exit_code == 0 and "survey-1" in out.output

@@ -150,7 +150,7 @@ def test_migrate_command_copies_and_verifies(tmp_path):
 
 def test_validate_reports_every_check_and_stores_nothing(tmp_path, db):
     path = write_csv(tmp_path / "v.csv", GOOD_HEADER, [
-        ["v1", "HumanObservation", "Paguma larvata", "2023-05-01", "100.5", "13.7", "TH", "x"],
+        ["v1", "HumanObservation", "Paguma larvata", "2023-05-01", "95.5", "13.7", "TH", "x"],  # no swap explains it
         ["v2", "HumanObservation", "Paguma larvata", "2567-05-01", "18.79", "98.98", "TH", "x"],
         ["v3", "HumanObservation", "Paguma larvata", "2023-05-01", "18.79", "98.98", "", "x"],
     ])
@@ -167,6 +167,37 @@ def test_validate_reports_every_check_and_stores_nothing(tmp_path, db):
     thai = CliRunner().invoke(cli, ["validate", str(path), "--lang", "th"])
     assert "ละติจูด" in thai.output
     assert "ไทย (TH)" in thai.output  # country names in the reader's language (CLDR)
+
+
+def test_swapped_and_negated_pairs_are_stored_corrected_verbatim_kept_and_sent_to_review(tmp_path, db):
+    path = write_csv(tmp_path / "s.csv", GOOD_HEADER, [
+        ["s-1", "HumanObservation", "Paguma larvata", "2023-05-01", "100.5", "13.75", "TH", "x"],  # out of range
+        ["s-2", "HumanObservation", "Paguma larvata", "2023-05-01", "101.37", "14.44", "TH", "x"],  # in Libya's sea
+        ["s-3", "HumanObservation", "Paguma larvata", "2023-05-01", "15.2", "-101.2", "TH", "x"],
+        ["s-4", "HumanObservation", "Paguma larvata", "2023-05-01", "18.79", "98.98", "TH", "x"],
+        ["s-5", "HumanObservation", "Paguma larvata", "2023-05-01", "95.5", "13.7", "", "x"],  # no country: no swap
+    ])
+    refused = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    assert refused.exit_code == 1 and "row 6, decimalLatitude" in refused.output
+    assert open_store(db).count(Filters(access="full", status=["accepted", "pending"])) == 0
+    write_csv(path, GOOD_HEADER, [[*r] for r in csv.reader(open(path, encoding="utf-8"))][1:5])
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    got = {i: store.get(i, access="full") for i in ("s-1", "s-2", "s-3", "s-4")}
+    assert (got["s-1"]["decimalLatitude"], got["s-1"]["decimalLongitude"]) == (13.75, 100.5)
+    assert (got["s-1"]["verbatimLatitude"], got["s-1"]["verbatimLongitude"]) == ("100.5", "13.75")
+    # the corrected point is checked again: (13.75, 100.5) is Bangkok
+    assert got["s-1"]["issues"] == ["PRESUMED_SWAPPED_COORDINATE", "COORDINATE_NEAR_CAPITAL"]
+    assert (got["s-2"]["decimalLatitude"], got["s-2"]["decimalLongitude"]) == (14.44, 101.37)
+    assert (got["s-3"]["decimalLongitude"], got["s-3"]["issues"]) == (101.2, ["PRESUMED_NEGATED_LONGITUDE"])
+    states = {i: store.state(i)["status"] for i in got}
+    assert states == {"s-1": "pending", "s-2": "pending", "s-3": "pending", "s-4": "accepted"}
+    # the public (accepted) view does not show the corrected records until a reviewer accepts them
+    assert {r["occurrenceID"] for r in store.query(Filters()).records} == {"s-4"}
+    from occurrences import review
+    assert review.suggestions(got["s-1"]) == {"PRESUMED_SWAPPED_COORDINATE": {"decimalLatitude": 100.5,
+                                                                             "decimalLongitude": 13.75}}
 
 
 def test_flags_table_and_geodata_build():

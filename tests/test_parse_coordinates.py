@@ -63,7 +63,7 @@ def test_lone_n_in_a_vietnamese_form_is_refused():
 
 @pytest.mark.parametrize("text, code", [
     ("107626", "COORDINATE_OUT_OF_RANGE"),  # 10.7626 with the separator lost is an error, not a value
-    ("95.5", "COORDINATE_OUT_OF_RANGE"),
+    ("195.5", "COORDINATE_OUT_OF_RANGE"),
     ("1,234.5", "COORDINATE_SEPARATORS"),  # grouping separators are forbidden in coordinates
     ("13.756.3", "COORDINATE_SEPARATORS"),
     ("13°65'N", "COORDINATE_MINUTES_SECONDS_INVALID"),
@@ -77,6 +77,11 @@ def test_lone_n_in_a_vietnamese_form_is_refused():
 def test_bad_latitudes(text, code):
     value, codes = lat_of(text)
     assert math.isnan(value) and codes == [code]
+
+
+def test_latitude_between_90_and_180_is_kept_for_the_swap_check():
+    # a longitude typed in the latitude column: quality.geo decides (presumed swapped, or out of range)
+    assert lat_of("100.5") == (100.5, [])
 
 
 def test_bad_half_voids_the_pair_and_missing_half_is_reported():
@@ -210,3 +215,10 @@ def test_verbatim_column_reads_each_text_per_datum():
 def test_verbatim_with_very_many_spaces_is_refused_quickly():
     text = "13.5 " + "x " * 4000 + "100.5"
     assert [p.code for p in read_verbatim(text)[2]] == ["VERBATIM_COORDINATES_INVALID"]
+
+
+def test_latitude_beyond_90_in_a_regional_datum_is_kept_not_lost():
+    # PROJ gives NaN for it; it must reach the swap check as given, not vanish into "no coordinates"
+    parsed = parse_coordinates(["100.5", "13.7"], ["13.7", "100.5"], None, ["Indian 1975", "Indian 1975"])
+    assert (parsed.lat[0], parsed.lon[0]) == (100.5, 13.7) and not parsed.reprojected[0]
+    assert parsed.reprojected[1] and abs(parsed.lat[1] - 13.7) < 0.01

@@ -113,3 +113,80 @@ def test_dangling_slash_or_dash_is_invalid(text):
     parsed = parse_dates([text])
     assert parsed.iso[0] is None
     assert [p.code for _, p in parsed.issues] == ["RECORDED_DATE_INVALID"]
+
+
+# -- Buddhist Era by the calendar of the submission's language (field_truth.md §1) ------------------------------
+@pytest.mark.parametrize("lang, text, iso, code", [
+    ("th", "15/3/2567", "2024-03-15", None),  # Thai: − 543 all year, no message
+    ("th", "15/12/2567", "2024-12-15", None),
+    ("km", "15/3/2567", "2024-03-15", "DATE_BE_CONVERTED"),  # before Visak Bochea: − 543
+    ("km", "15/6/2567", "2023-06-15", "DATE_BE_CONVERTED"),  # after it: − 544
+    ("km", "15 មីនា ព.ស. 2567", "2024-03-15", "DATE_BE_CONVERTED"),
+    ("my", "15/3/2567", "2024-03-15", "DATE_BE_CONVERTED"),  # before Thingyan: − 543
+    ("my", "20/4/2567", "2023-04-20", "DATE_BE_CONVERTED"),  # after it: − 544
+    ("my", "၁၅/၁၂/၂၅၆၇ ဗုဒ္ဓသက္ကရာဇ်", "2023-12-15", "DATE_BE_CONVERTED"),
+    ("lo", "15/3/2567", "2025-03-15", "DATE_BE_CONVERTED"),  # before Lao New Year: − 542
+    ("lo", "20/4/2567", "2024-04-20", "DATE_BE_CONVERTED"),  # from it: − 543
+    ("lo", "15 ມີນາ ພ.ສ. 2567", "2025-03-15", "DATE_BE_CONVERTED"),
+    ("th", "15/3/2567 ພ.ສ.", "2025-03-15", "DATE_BE_CONVERTED"),  # a Lao marker is the Lao calendar in any form
+    ("km", "15/6/67 ព.ស.", "2023-06-15", "DATE_BE_CONVERTED"),  # a two-digit BE year, Cambodian rule
+    ("en", "15/3/2567", "2024-03-15", "DATE_LOOKS_BUDDHIST_ERA"),  # no BE calendar of its own: Thai rule, warned
+    ("en", "2567-06-15", "2024-06-15", "DATE_LOOKS_BUDDHIST_ERA"),
+])
+def test_buddhist_era_follows_the_calendar_of_the_language(lang, text, iso, code):
+    got, codes, be = one(text, lang)
+    assert (got, codes, be) == (iso, [code] if code else [], True)
+
+
+@pytest.mark.parametrize("lang, text, iso, alt", [
+    ("km", "10/5/2567", "2024-05-10", 2023),  # Visak Bochea falls somewhere in May
+    ("km", "20/5/2567", "2023-05-20", 2024),
+    ("my", "14/4/2567", "2024-04-14", 2023),  # Thingyan, 13-17 April
+    ("lo", "15/4/2567", "2025-04-15", 2024),  # Lao New Year, 14-16 April
+    ("lo", "4/2567", "2024-04", 2025),  # a month that holds the new year
+    ("my", "2567", "2023", 2024),  # a bare year spans two CE years
+])
+def test_be_date_in_the_new_year_window_names_both_years(lang, text, iso, alt):
+    parsed = parse_dates([text], lang, today=TODAY)
+    assert parsed.iso[0] == iso
+    [(_, problem)] = list(parsed.issues)
+    assert problem.code == "DATE_NEW_YEAR_AMBIGUOUS" and problem.severity == "warning"
+    message = problem.message("en", text)
+    assert str(alt) in message and iso[:4] in message and "new year" in message.lower()
+
+
+@pytest.mark.parametrize("lang, text, iso", [
+    ("my", "၁၅/၃/၁၃၈၅ မြန်မာသက္ကရာဇ်", "2024-03-15"),  # before Thingyan: ME + 639
+    ("my", "15/6/1385 မြန်မာသက္ကရာဇ်", "2023-06-15"),  # after it: ME + 638
+    ("en", "15/3/1385 ME", "2024-03-15"),
+    ("my", "15/6/1385 ကောဇာ", "2023-06-15"),
+])
+def test_myanmar_era_is_read_with_its_marker(lang, text, iso):
+    got, codes, be = one(text, lang)
+    assert got == iso
+    if iso:
+        assert codes == ["DATE_MYANMAR_ERA_CONVERTED"] and not be
+
+
+def test_myanmar_era_year_without_marker_is_a_plain_year():
+    assert one("15/3/1385", "my")[0] is None  # 1385 CE is before 1700: out of range, not silently ME
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "Lao calendar: CE = BE − 543 from Lao New Year (mid-April), BE − 542 before it"),
+    ("th", "ปฏิทินลาว"),
+])
+def test_messages_state_the_rule_applied(lang, expected):
+    parsed = parse_dates(["15/3/2567"], "lo", today=TODAY)
+    [(_, problem)] = list(parsed.issues)
+    assert expected in problem.message(lang, "15/3/2567")
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("2019-03-01T23:30:00+07:00", "2019-03-01"),  # the local day as written, not shifted to UTC
+    ("2019-03-01T10:00:00Z", "2019-03-01"),
+    ("2019-03-01T10:00Z/2019-03-02T10:00Z", "2019-03-01/2019-03-02"),
+    ("2019-03/2019-05", "2019-03/2019-05"),
+])
+def test_iso_date_times_with_zones_and_intervals(text, iso):
+    assert one(text, "en")[:2] == (iso, [])

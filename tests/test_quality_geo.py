@@ -136,7 +136,7 @@ def test_swapped_and_negated_coordinates_suggest_the_fix(boundaries, lat, lon, c
     result = run(boundaries, [(lat, lon, "TH")])
     assert [[f.field, f.code] for f in result.rows[0]] == [[field, code]]
     flag = result.rows[0][0]
-    assert flag.severity == ERROR
+    assert flag.severity == WARNING  # stored corrected and sent to review (ingest), not refused
     assert flag.suggestion == {"decimalLatitude": fixed[0], "decimalLongitude": fixed[1]}
     assert f"({fixed[0]}, {fixed[1]})" in flag.message()
 

@@ -151,3 +151,18 @@ def test_cli_history_accept_reject(tmp_path):
     assert lines[0]["actor"] == "coordinator" and lines[0]["changed"]["status"] == ["pending", "accepted"]
     out = runner.invoke(cli, ["review", "history", "c-2", "--db", db]).output
     assert "blurry photo" in out
+
+
+def test_after_an_automatic_correction_the_suggestion_restores_the_values_as_given(store):
+    # an import stored (14.44, 101.37) for the pair given as latitude 101.37, longitude 14.44
+    review.submit(store, [_record("r-9", decimalLatitude=14.44, decimalLongitude=101.37, verbatimLatitude="101.37",
+                                  verbatimLongitude="14.44", issues=["PRESUMED_SWAPPED_COORDINATE"])], ALICE)
+    record = store.get("r-9", access=FULL)
+    assert review.suggestions(record) == {"PRESUMED_SWAPPED_COORDINATE": {"decimalLatitude": 101.37,
+                                                                         "decimalLongitude": 14.44}}
+    assert review.restores_given_values(record, "PRESUMED_SWAPPED_COORDINATE")
+    assert review.suggestion_label(record, "PRESUMED_SWAPPED_COORDINATE") == "Restore the values as given"
+    # a record whose point is still as given (stored by an older version): the suggestion is the fix
+    review.submit(store, [_record("r-10", decimalLongitude=-101.2, verbatimLatitude=None,
+                                  issues=["PRESUMED_NEGATED_LONGITUDE"])], ALICE)
+    assert review.suggestion_label(store.get("r-10", access=FULL), "PRESUMED_NEGATED_LONGITUDE") == "Accept with fix"

@@ -110,13 +110,19 @@ FILTER_CASES = [
     (dict(issue=["RECORDED_DATE_UNLIKELY"]), {"r3", "r7"}),
     (dict(issue=["ZERO_COORDINATE", "COUNTRY_COORDINATE_MISMATCH"]), {"r2", "r3"}),
     (dict(issue=["NO_SUCH_FLAG"]), set()),
-    # a date range holds records whose whole date or interval lies inside it
+    # a date range holds records whose date or interval overlaps it (GBIF, OGC API datetime)
     (dict(eventDate=("2018-12-01", "2019-01-31")), {"r4"}),
-    (dict(eventDate=("2019-01-01", "2019-12-31")), {"r2"}),
-    (dict(eventDate=("2021-01-15", "2021-01-15")), set()),  # r3 is the whole of January 2021
-    (dict(eventDate=("2021-01-01", "2021-01-31")), {"r3"}),
-    (dict(year=(2019, 2020)), {"r1", "r2", "r6"}),
+    (dict(eventDate=("2019-01-01", "2019-12-31")), {"r2", "r4"}),  # r4 runs 2018-12-20 to 2019-01-05
+    (dict(eventDate=("2019-01-05", "2019-01-05")), {"r4"}),  # its last day
+    (dict(eventDate=("2019-01-06", "2019-03-09")), set()),  # after r4, before r2
+    (dict(eventDate=("2018-12-19", "2018-12-19")), set()),  # the day before r4
+    (dict(eventDate=("2021-01-15", "2021-01-15")), {"r3"}),  # r3 is the whole of January 2021
+    (dict(eventDate=("2021-02-01", "2021-02-28")), set()),
+    (dict(eventDate=("2015-06-01", "2015-06-01")), {"r5"}),  # r5 is the whole of 2015
+    (dict(year=(2019, 2020)), {"r1", "r2", "r4", "r6"}),
+    (dict(year=(2018, 2018)), {"r4"}),
     (dict(year=(2015, 2015)), {"r5"}),
+    (dict(year=(2016, 2017)), set()),
     # bbox edges are inclusive: r1 sits on the corner, r6 just above the top edge
     (dict(bbox=(100.0, 13.0, 100.5, 13.5)), {"r1"}),
     (dict(bbox=(95.0, 12.0, 106.0, 21.0)), {"r1", "r3", "r4", "r6", "r7"}),
@@ -138,6 +144,15 @@ def test_each_filter_selects_exactly_the_expected_records(sample, kwargs, expect
     assert set(ids(sample.query(F(**kwargs)))) == expected
     assert sample.count(F(**kwargs)) == len(expected)
     assert set(ids(sample.iter_records(F(**kwargs), batch_size=2))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2019-01-03", {"r4"}),  # a day inside r4's interval
+    ("2019-01-01/2019-03-10", {"r2", "r4"}),  # an interval as the filter value
+    ("2019-01-06,2019-03-09", set()),
+])
+def test_event_date_query_strings_match_by_overlap(sample, text, expected):
+    assert set(ids(sample.query(parse_filters({"eventDate": text})))) == expected
 
 
 def test_filters_parsed_from_query_strings_work_on_the_store(sample):

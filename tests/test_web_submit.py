@@ -103,6 +103,24 @@ def test_upload_page_shows_the_report_table(client, token):
     assert ok.status_code == 201 and f"<td>2</td><td>{gettext('th', 'stored')}</td>" in ok.text.replace("\n", "")
 
 
+def test_upload_can_keep_the_valid_rows_and_give_back_the_others(client, token):
+    import base64
+    import html
+
+    labels = [FORM.field(t).labels["th"] for t in ("scientificName", "eventDate", "decimalLatitude",
+                                                     "decimalLongitude")]
+    body = ",".join(labels) + "\nอีเห็นเครือ,๑๕/๓/๒๕๖๗,๑๘.๗๙,๙๘.๙๘\nหมีขอ,๑๖/๓/๒๕๖๗,๑๘.๘,๙๙๙\n"
+    files = {"file": ("survey.csv", io.BytesIO(body.encode()), "text/csv")}
+    r = client.post("/upload?lang=th", files=files, data={"keep_valid": "1"},
+                    headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201
+    link = re.search(r'<a id="rejects" download="([^"]+)" href="data:text/csv;base64,([^"]+)"', r.text)
+    assert link and link[1] == "survey-rejects.csv"
+    rejects = base64.b64decode(html.unescape(link[2])).decode("utf-8").splitlines()
+    assert rejects[0].startswith(",".join(labels)) and rejects[1].startswith("หมีขอ,๑๖/๓/๒๕๖๗,๑๘.๘,๙๙๙,")
+    assert f"<td>2</td><td>{gettext('th', 'stored')}</td>" in r.text.replace("\n", "")
+
+
 def test_template_downloads(client):
     r = client.get("/forms/template.csv?lang=lo")
     assert r.status_code == 200 and r.content.decode("utf-8-sig").startswith(FORM.fields[0].labels["lo"])

@@ -73,7 +73,8 @@ def queue_page(request: Request, store=Depends(get_store)):
         return RedirectResponse(f"/signin?{urlencode(params)}", status_code=303)
     R.require(user, "reviewer")
     page = R.queue(store, Filters(limit=100))
-    items = [{"record": r, "suggestions": R.suggestions(r)} for r in page.records]
+    items = [{"record": r, "suggestions": R.suggestions(r),
+              "labels": {code: R.suggestion_label(r, code) for code in R.suggestions(r)}} for r in page.records]
     return render(request, "review.html", items=items, more=bool(page.next_cursor), user=user)
 
 

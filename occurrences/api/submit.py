@@ -143,13 +143,14 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
         return render(request, "upload.html", status_code=401, result=None, signed_in=False)
     form_data = await request.form()
     file_lang = normalize_language(str(form_data.get("file_lang", ""))) or None
+    keep_valid = form_data.get("keep_valid") == "1"
     data = await file.read()
     name = file.filename or "upload"
     try:
         # In a worker thread: a large file takes seconds to convert and store, and the event loop must keep
         # answering other requests (and other uploads) meanwhile.
         result = await run_in_threadpool(import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
-                                         access=user.access, status=STATUS_FOR_SUBMITTERS)
+                                         access=user.access, status=STATUS_FOR_SUBMITTERS, keep_valid=keep_valid)
     except ImportRejected as exc:
         log_import(name, via="upload", submitted_by=user.name, error=exc)
         return render(request, "upload.html", status_code=422, signed_in=True,
@@ -162,8 +163,22 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
     log_import(name, via="upload", submitted_by=user.name, result=result)
     message = translate(lang, N_("{stored} records stored from {name}; they wait for review."),
                         stored=result.stored, name=name)
-    return render(request, "upload.html", status_code=201, signed_in=True,
-                  result=_report_view(result.report, lang, stored=True, message=message))
+    view = _report_view(result.report, lang, stored=True, message=message)
+    if result.rejected:
+        view["rejects"] = _rejects_link(result, name, lang)
+    return render(request, "upload.html", status_code=201, signed_in=True, result=view)
+
+
+def _rejects_link(result, name: str, lang: str) -> dict:
+    """The rejected rows as a download in the page itself (a data: link): nothing kept on the server."""
+    import base64
+    from pathlib import PurePath
+
+    kind = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    return {"message": translate(lang, N_("{rejected} rows were not stored. Download them with the reason for each, "
+                                          "fix them and upload that file again."), rejected=result.rejected),
+            "filename": f"{PurePath(name).stem}-rejects.{result.rejects_format}",
+            "href": f"data:{kind[result.rejects_format]};base64,{base64.b64encode(result.rejects).decode()}"}
 
 
 MAX_SHOWN_ROWS = 1000

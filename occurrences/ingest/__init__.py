@@ -31,11 +31,13 @@ from ..report import REJECTED, Report, RowResult
 from ..store.access import OWN, PUBLIC, STATUSES, parse_access
 from ..store.owners import ANONYMOUS_OWNER
 from .convert import MAX_CELL, Batch, convert
-from .problems import BrokenCharacter, DuplicateColumns, FileRejected
+from .problems import BrokenCharacter, DuplicateColumns, FileRejected, NoKnownColumns
 from .encodings import ENCODING_LABELS
 from .extras import EXTRA, extra_terms, occurrence_status, split_extras, unknown_column_warnings
 from ..dwc_terms import extra_key
+from .ids import fill_missing_ids
 from .read import Table, read_table
+from .rejects import is_reason_header
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet the user sees
@@ -53,6 +55,9 @@ class ImportResult:
     stored: int = 0
     skipped: int = 0
     conflicts: int = 0
+    rejected: int = 0  # rows given back (keep_valid); 0 otherwise, since any error refuses the whole file
+    rejects: bytes | None = None  # those rows in the input's own format (see rejects.py)
+    rejects_format: str | None = None  # "csv" or "xlsx"
 
     @property
     def language(self) -> str:
@@ -73,16 +78,21 @@ def import_file(store, path: str | Path, *, submitted_by: str = ANONYMOUS_OWNER,
 
 def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS_OWNER, lang: str | None = None,
                  dry_run: bool = False, form: Form | None = None, checklist=None, encoding: str | None = None,
-                 access: str = PUBLIC, **store_options) -> ImportResult:
+                 access: str = PUBLIC, keep_valid: bool = False, **store_options) -> ImportResult:
     """Import one CSV/XLSX file's content. ``lang``: the submission language; detected from headers if None.
     ``encoding``: a CSV's text encoding, when detection should not decide.
 
     Raises :class:`FileRejected` (the file cannot be read at all) or :class:`ImportRejected` (rows have errors;
-    nothing stored, ``exc.report`` lists them)."""
+    nothing stored, ``exc.report`` lists them). With ``keep_valid`` the valid rows are stored and the rejected
+    ones come back in ``result.rejects`` (the input's format, encoding and headers, plus a reason column)."""
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
-    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store, access)
+    if not raw:
+        raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
+    raw = fill_missing_ids(raw, table.n_rows, submitted_by)  # the same file imported again: nothing new
+    batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store, access,
+                     date_system=table.date_system)
     batch.headers = headers_by_term(table.headers, form)
     structural = [unknown_column_issues(unknown, table.n_rows)] if unknown else []
     structural += [Issues(np.array([row]), _one(Problem.of("ROW_TOO_SHORT", None, cells=cells,
@@ -93,7 +103,26 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
             "TEXT_ENCODING_ASSUMED", None, encoding=ENCODING_LABELS[table.encoding])))
     if structural:
         batch.issues = Issues.merge([batch.issues, *structural])
+    if keep_valid and not batch.ok:
+        return _store_valid_rows(store, batch, name, data, table, submitted_by=submitted_by, dry_run=dry_run,
+                                 **store_options)
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
+
+
+def _store_valid_rows(store, batch: Batch, name: str, data: bytes, table: Table, **options) -> ImportResult:
+    """Store the rows without errors (one transaction) and give the others back in the input's own shape."""
+    from .rejects import rejects_file
+
+    bad = batch.error_rows
+    valid = np.flatnonzero(~bad)
+    part = store_batch(store, batch.take(valid), name, **options) if len(valid) else None
+    statuses = np.full(batch.n, REJECTED, object)
+    if part is not None:
+        statuses[valid] = part.statuses
+    result = ImportResult(batch, statuses.tolist(), name, FIRST_DATA_ROW, part.stored if part else 0,
+                          part.skipped if part else 0, part.conflicts if part else 0, int(bad.sum()))
+    result.rejects, result.rejects_format = rejects_file(data, table, result.report, batch.lang)
+    return result
 
 
 def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.Array], str | None, list[str]]:
@@ -105,7 +134,8 @@ def columns_by_term(table: Table, name: str, form: Form) -> tuple[dict[str, pa.A
     for term, headers in mapping.duplicates.items():
         raise DuplicateColumns(name, columns=", ".join(repr(h) for h in headers), field=term)
     others = [(h, col) for h, t, col in zip(mapping.headers, mapping.terms, table.columns)
-              if t is None and h.strip() not in BOOKKEEPING and (h.strip() or _has_values(col))]
+              if t is None and h.strip() not in BOOKKEEPING and (h.strip() or _has_values(col))
+              and not is_reason_header(h)]
     raw = {t: col for t, col in zip(mapping.terms, table.columns) if t}
     for i, (header, col) in enumerate(others):
         key = extra_key(header) or f"column{i + 1}"
@@ -140,12 +170,14 @@ def unknown_column_issues(unknown: list[str], n: int) -> Issues:
 
 
 def validate(raw: dict, n: int, lang: str, form: Form | None = None, checklist=None, store=None,
-             access: str = PUBLIC) -> Batch:
+             access: str = PUBLIC, date_system: int | None = None) -> Batch:
     """Convert and check; the returned batch says which rows have errors (nothing is stored here).
-    With ``store``, records are also compared with the stored ones ``access`` may see, for duplicates."""
+    With ``store``, records are also compared with the stored ones ``access`` may see, for duplicates.
+    ``date_system``: an XLSX workbook's (1900 or 1904), for Excel serial numbers in date cells; None when
+    unknown (CSV)."""
     form = form or load_form()
     raw, extras = split_extras(raw)
-    batch = convert(raw, n, lang, form, checklist)
+    batch = convert(raw, n, lang, form, checklist, date_system=date_system)
     _other_terms(batch, extras)
     existing = existing_candidates(store, batch.columns, n, access) if store is not None else None
     quality = _not_already_refused(check_quality(batch.columns, n, lang, existing), batch.issues)
@@ -201,14 +233,66 @@ def check_quality(columns: dict[str, list], n: int, lang: str, existing=None) ->
     if n and any(d for d in derived):
         given = columns.get("countryCode") or [None] * n
         columns["countryCode"] = [g or d for g, d in zip(given, derived)]
+    issues = _as_issues(result.sets)
+    corrected = _apply_presumed_corrections(columns, result.sets)
+    if len(corrected):
+        issues = _recheck_corrected(columns, corrected, issues, existing)
+    return issues
+
+
+# A swapped or negated pair that the corrected reading puts in the declared country is stored corrected (the
+# values as given stay in verbatimLatitude/verbatimLongitude) and sent to review, as GBIF interprets it.
+REVIEW_CODES = frozenset({"PRESUMED_SWAPPED_COORDINATE", "PRESUMED_NEGATED_LATITUDE", "PRESUMED_NEGATED_LONGITUDE"})
+_RECHECKED = ("decimalLatitude", "decimalLongitude", "countryCode", "eventDate", "year",
+              "coordinateUncertaintyInMeters", "scientificName", "recordedBy")
+
+
+def _as_issues(sets) -> Issues:
     parts = []
-    for flag_set in result.sets:
+    for flag_set in sets:
         if not len(flag_set):
             continue
         problems = np.empty(len(flag_set), object)
         problems[:] = [Problem.of(f.code, f.field, **f.params) for f in flag_set.flags(0)]
         parts.append(Issues(np.asarray(flag_set.index, np.int64), problems))
     return Issues.merge(parts)
+
+
+def _apply_presumed_corrections(columns: dict[str, list], sets) -> np.ndarray:
+    """Put the corrected point of every presumed swap or negation into ``columns``; the rows corrected."""
+    rows: set[int] = set()
+    for flag_set in sets:
+        if flag_set.code not in REVIEW_CODES or not len(flag_set) or not flag_set.suggestion:
+            continue
+        for term in ("decimalLatitude", "decimalLongitude"):
+            values = list(columns[term])
+            for row, value in zip(flag_set.index.tolist(), np.asarray(flag_set.suggestion[term]).tolist()):
+                values[row] = value
+            columns[term] = values
+        rows.update(flag_set.index.tolist())
+    return np.array(sorted(rows), np.int64)
+
+
+def _recheck_corrected(columns: dict[str, list], rows: np.ndarray, issues: Issues, existing) -> Issues:
+    """The corrected points checked again (province, places, duplicates…): their findings replace those of the
+    point as given, except the presumed-correction flags themselves. Duplicates among corrected rows are numbered
+    in the corrected subset only (rare: the same mistake twice in one file)."""
+    from ..quality import check_batch
+
+    picked = rows.tolist()
+    subset = {t: [columns[t][i] for i in picked] for t in _RECHECKED if columns.get(t) is not None}
+    again = check_batch(subset, species_countries=_species_countries(), existing=existing,
+                        first_row=FIRST_DATA_ROW)
+    redone = _as_issues(again.sets)
+    on_corrected = np.isin(issues.rows, rows)
+    keep = ~on_corrected | np.array([p.code in REVIEW_CODES for p in issues.problems], bool)
+    return Issues.merge([Issues(issues.rows[keep], issues.problems[keep]),
+                         Issues(rows[redone.rows], redone.problems)])
+
+
+def review_rows(batch: Batch) -> np.ndarray:
+    """Rows that go to review whatever the import's status: their point was corrected automatically."""
+    return np.unique([row for row, p in batch.issues if p.code in REVIEW_CODES]).astype(np.int64)
 
 
 def _species_countries():
@@ -267,6 +351,12 @@ def store_batch(store, batch: Batch, source: str | None, *, submitted_by: str, d
     columns = {**batch.columns, "issues": stored_issue_codes(batch)}
     if dry_run:
         return ImportResult(batch, ["valid"] * batch.n, source, first_row)
+    review = review_rows(batch)
+    if len(review) and store_options.get("status", "pending") != "pending":
+        statuses = [store_options["status"]] * batch.n
+        for row in review.tolist():
+            statuses[row] = "pending"
+        store_options = {**store_options, "status": statuses}
     added = store.add_many(columns, submitted_by=submitted_by, **store_options)
     return ImportResult(batch, added.statuses, source, first_row, added.stored, added.skipped, added.conflicts)
 

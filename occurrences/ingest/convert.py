@@ -56,8 +56,22 @@ class Batch:
     def ok(self) -> bool:
         return not self.error_rows.any()
 
+    def take(self, rows: np.ndarray) -> "Batch":
+        """The batch of ``rows`` only (0-based, sorted), its problems renumbered: the valid part of a file whose
+        other rows are given back (``--keep-valid``)."""
+        position = np.full(self.n, -1, np.int64)
+        position[rows] = np.arange(len(rows))
+        keep = position[self.issues.rows] >= 0 if len(self.issues.rows) else np.zeros(0, bool)
+        picked = rows.tolist()
+        columns = {t: [v[i] for i in picked] if isinstance(v, list) and len(v) == self.n else v
+                   for t, v in self.columns.items()}
+        raw = {t: arr.take(pa.array(rows)) for t, arr in self.raw.items()}
+        issues = Issues(position[self.issues.rows[keep]], self.issues.problems[keep])
+        return Batch(len(rows), self.lang, raw, columns, issues, dict(self.headers))
 
-def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=None) -> Batch:
+
+def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=None,
+            date_system: int | None = None) -> Batch:
     found: list[Issues] = []
     raw = {term: _as_text(arr, n) for term, arr in raw.items()}
     text_terms = {f.term for f in form.fields if f.type in ("text", "taxon")} | (set(raw) - set(form.terms))
@@ -75,7 +89,7 @@ def convert(raw: dict[str, pa.Array], n: int, lang: str, form: Form, checklist=N
             if f.default:  # a column left out of the sheet means "the default", as on the web form
                 cols[f.term] = [f.default] * n
             continue
-        found.append(_convert_field(f, usable[f.term], lang, cols, checklist))
+        found.append(_convert_field(f, usable[f.term], lang, cols, checklist, date_system))
     for term, arr in usable.items():  # Darwin Core columns that are not on the form: text, normalised
         if term not in form_terms:
             values, issues = normalize_texts(arr, term)
@@ -168,11 +182,12 @@ def _scripts(word: str) -> set[str]:
 
 
 # -- fields --------------------------------------------------------------------------------------------------
-def _convert_field(f: FormField, arr: pa.Array, lang: str, cols: dict, checklist) -> Issues:
+def _convert_field(f: FormField, arr: pa.Array, lang: str, cols: dict, checklist,
+                   date_system: int | None = None) -> Issues:
     if f.type == "select_one":
         values, issues = _choices(f, arr, lang)
     elif f.type == "date":
-        parsed = parse_dates(arr, lang)
+        parsed = parse_dates(arr, lang, date_system=date_system)
         values, issues = parsed.iso, parsed.issues
         cols["verbatimEventDate"] = _verbatim(arr)
     elif f.type in ("decimal", "integer"):

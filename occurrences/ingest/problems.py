@@ -27,6 +27,13 @@ class HeaderOnly(FileRejected):
     template = N_("{name} has a header row but no records. Add one row per record under the header and import it again.")
 
 
+class NoKnownColumns(FileRejected):
+    """Not one header is a form label or a Darwin Core term: refused at once, not as millions of row errors."""
+
+    code = "no-known-columns"
+    template = N_("{name}: none of its columns ({columns}) is a form label or a Darwin Core term, so no record can be read. Check that the first row is the header row and that its cells are separated by commas, semicolons or tabs, or start from the template.")
+
+
 class NotUtf8(FileRejected):
     code = "wrong-encoding"
     template = N_("{name} is not UTF-8 text (unreadable byte at position {position}{guess}). In Excel choose Save As → 'CSV UTF-8 (Comma delimited)', or save it as .xlsx, and import it again.")

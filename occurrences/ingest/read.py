@@ -24,6 +24,7 @@ from .problems import (BadCsv, EmptyFile, FileRejected, HeaderOnly, MixedEncodin
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 DELIMITERS = (",", "\t", ";")
+MAX_LONG_ROWS = 1000  # rows with more cells than the header: this many refuse the file without reading on
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Table:
     columns: list[pa.Array]  # one large_string array per header, data rows only
     short_rows: dict[int, int] = field(default_factory=dict)  # 0-based data row → cells it had (padded)
     encoding: str | None = None  # the legacy code page a CSV was read in (None: Unicode, or XLSX)
+    delimiter: str | None = None  # a CSV's delimiter (None: XLSX), so rejected rows go back in the same shape
+    date_system: int | None = None  # an XLSX workbook's (1900 or 1904, for serial numbers typed as numbers)
 
     @property
     def n_rows(self) -> int:
@@ -138,7 +141,9 @@ def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
 
     def invalid(row):  # collect; short rows are padded below, long ones refuse the file
         (short_rows if row.actual_columns < row.expected_columns else long_rows).append(row)
-        return "skip"
+        # Enough to refuse and to give examples: stop reading (a Python call per bad row of a 50 MB file is
+        # half a minute; see tests/test_import_bad_input.py).
+        return "error" if len(long_rows) >= MAX_LONG_ROWS else "skip"
 
     try:
         table = pacsv.read_csv(
@@ -149,18 +154,20 @@ def read_csv(data: bytes, name: str, encoding: str | None = None) -> Table:
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
+        if not long_rows:
+            raise BadCsv(name, reason=str(exc).split("\n")[0][:200]) from None
     if long_rows:
+        count = f"{len(long_rows)}" if len(long_rows) < MAX_LONG_ROWS else f"{MAX_LONG_ROWS} or more"
         examples = "; ".join(f"{r.actual_columns} cells instead of {len(headers)}" for r in long_rows[:3])
-        raise BadCsv(name, reason=f"{len(long_rows)} rows have more cells than the header row, e.g. {examples}")
+        raise BadCsv(name, reason=f"{count} rows have more cells than the header row, e.g. {examples}")
     if short_rows:  # some tools drop trailing empty cells: read again in Python, padding (rare, small files)
         try:
             padded = _read_csv_padded(data, headers, delimiter)
         except csv.Error as exc:
             raise BadCsv(name, reason=str(exc)) from None
-        padded.encoding = encoding
+        padded.encoding, padded.delimiter = encoding, delimiter
         return padded
-    return Table(headers, [table.column(n).combine_chunks() for n in names], encoding=encoding)
+    return Table(headers, [table.column(n).combine_chunks() for n in names], encoding=encoding, delimiter=delimiter)
 
 
 def _read_csv_padded(data: bytes, headers: list[str], delimiter: str) -> Table:
@@ -183,8 +190,11 @@ def read_xlsx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Ta
     except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, XML errors...
         raise NotASpreadsheet(name, reason=_short(exc)) from None
     try:
+        date_system = _date_system(wb)
         ws = wb["records"] if "records" in wb.sheetnames else wb.worksheets[0]
-        return _sheet_table(ws, name, budget)
+        table = _sheet_table(ws, name, budget)
+        table.date_system = date_system
+        return table
     except FileRejected:
         raise
     except Exception as exc:
@@ -209,6 +219,14 @@ def _sheet_table(ws, name: str, budget: Budget) -> Table:
         for i in range(len(headers)):
             cells[i].append(_cell_text(row[i]) if i < len(row) else "")
     return Table([h.strip() for h in headers], [pa.array(c, pa.large_string()) for c in cells])
+
+
+def _date_system(wb) -> int:
+    """1904 for a workbook saved with the Mac date system (openpyxl reads its date cells with it already;
+    numbers in a date column are read with it in parse.dates)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    return 1904 if wb.epoch == CALENDAR_MAC_1904 else 1900
 
 
 def _sheet_rows(ws, budget: Budget):

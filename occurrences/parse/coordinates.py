@@ -71,7 +71,10 @@ _HEMI_AXIS = np.array([HEMISPHERES[k][0] for k in _HEMI_KEYS] + [""], object)
 _HEMI_SIGN = np.array([HEMISPHERES[k][1] for k in _HEMI_KEYS] + [0], float)
 _HEMI_VI = np.array([k in VIETNAMESE_LETTERS for k in _HEMI_KEYS] + [False])
 _HEMI_N = _HEMI_KEYS.index("n")
-_LIMIT = {"lat": 90.0, "lon": 180.0}
+# Beyond these no reading is a place. A latitude between 90 and 180 is kept: in this region it is nearly always a
+# longitude in the wrong column, which the quality checks recognise (PRESUMED_SWAPPED_COORDINATE, as GBIF does)
+# or refuse as COORDINATE_OUT_OF_RANGE when no swap explains it.
+_LIMIT = {"lat": 180.0, "lon": 180.0}
 
 
 class Parts:

@@ -78,13 +78,20 @@ define("DATE_ERA_CONFLICT", ERROR,
        N_("The date {value!r} marks the year {year} as {era}, which cannot be right. Check the year and the era (พ.ศ. = Buddhist Era, ค.ศ. = CE)."),
        "Era marker contradicts the year (e.g. ค.ศ. 2567).", "Correct the year or the marker.")
 define("DATE_LOOKS_BUDDHIST_ERA", WARNING,
-       N_("The year {year} in {value!r} looks like a Buddhist Era year; it was read as {ce}. Check the date."),
-       "A year above 2400 in a non-Thai form, read as Buddhist Era.", "Check the year.", threshold="year ≥ 2400")
+       N_("The year {year} in {value!r} looks like a Buddhist Era year; it was read as {ce} ({rule}). Check the date."),
+       "A year above 2400 in an English or Vietnamese form, read as Buddhist Era by the Thai rule.", "Check the year.",
+       threshold="year ≥ 2400")
 define("DATE_TWO_DIGIT_YEAR_AMBIGUOUS", WARNING,
        N_("The two-digit year {yy} in {value!r} was read as Buddhist Era {be} ({ce}). If you meant {alt}, write the year in full."),
        "A two-digit Thai year that could also be CE.", "Write four-digit years.")
-define("DATE_BE_CONVERTED", INFO, N_("The Buddhist Era year {year} was converted to {ce}."),
-       "A Buddhist Era year converted to CE.")
+define("DATE_BE_CONVERTED", INFO, N_("The Buddhist Era year {year} was read as {ce} ({rule})."),
+       "A Buddhist Era year converted to CE by the calendar of the form language (km, lo, my).")
+define("DATE_MYANMAR_ERA_CONVERTED", INFO, N_("The Myanmar Era year {year} was read as {ce} ({rule})."),
+       "A Myanmar Era (ME) year converted to CE.")
+define("DATE_NEW_YEAR_AMBIGUOUS", WARNING,
+       N_("The date {value!r} falls where the year {year} may change at the new year: it was read as {ce}, but it may be {alt} ({rule}). Check the date."),
+       "A Buddhist or Myanmar Era date in the local new-year window (or without a day): two CE years are possible.",
+       "Check the date; write it in CE (2024-04-15).")
 define("RECORDED_DATE_OUT_OF_RANGE", ERROR,
        N_("The date {value!r} ({iso}) is in the future or before 1700. Check the year (Buddhist Era years are 543 more than CE years)."),
        "Date in the future or before 1700.", "Correct the year.", threshold="1700 ≤ year, date ≤ today")
@@ -92,6 +99,10 @@ define("DATE_EXCEL_SERIAL", WARNING,
        N_("{value!r} is an Excel date serial number; it was read as {iso}. Check the date: if the workbook used the 1904 date system (old Mac Excel), it is {alt}."),
        "A five-digit number in a date column, read as an Excel serial date (1900 system).",
        "Check the date; format the column as dates before saving.", threshold="10000 ≤ serial, date ≤ today")
+define("DATE_EXCEL_SERIAL_WORKBOOK", WARNING,
+       N_("{value!r} is an Excel date serial number; it was read as {iso} in the workbook's {system} date system. Check the date."),
+       "A number in a date column of an XLSX file, read as a date in the workbook's own date system (1900 or 1904).",
+       "Check the date; format the column as dates.", threshold="10000 ≤ serial, date ≤ today")
 define("DATE_EXCEL_SERIAL_OUT_OF_RANGE", ERROR,
        N_("{value!r} looks like an Excel date serial number, but as a date ({iso}) it is in the future. Write the date as 2024-03-15 or day/month/year."),
        "An Excel serial number that gives a date in the future.", "Write the date out.")

@@ -106,8 +106,11 @@ def _apply_datums(lat, lon, datums, datum_values):
     if unknown.any():
         issues.append(Issues.where(unknown, Problem.of("GEODETIC_DATUM_INVALID", DATUM,
                                                        known=_flags.KNOWN_DATUMS_TEXT)))
-    for epsg in np.unique(datums[present & (datums > 0) & (datums != WGS84)]):
-        rows = present & (datums == epsg)
+    # A latitude beyond 90 (a longitude in the wrong column, kept for the swap check) has no place to convert:
+    # PROJ would silently give NaN. It stays as given; the quality checks swap it or refuse it.
+    placeable = present & (np.abs(lat) <= 90)
+    for epsg in np.unique(datums[placeable & (datums > 0) & (datums != WGS84)]):
+        rows = placeable & (datums == epsg)
         name = DATUM_NAMES[int(epsg)]
         x, y, ok = to_wgs84(lon[rows], lat[rows], int(epsg))
         if not ok:

@@ -85,18 +85,20 @@ define(COORDINATE_NEAR_BORDER, WARNING,
        N_("The point ({lat}, {lon}) is {distance_km} km outside {country} ({country_code}), in {located}, but within the {tolerance_km} km allowed for simplified borders and coastlines. Check it unless the record is from the coast or the border."),
        "The point is just outside the declared country, within the tolerance for 1:10m borders and coastlines.",
        "Check the point; coastal and island records often fall here.", threshold="distance to the country ≤ tolerance (default 5 km)")
-define(PRESUMED_SWAPPED_COORDINATE, ERROR,
-       N_("Latitude and longitude look swapped: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. Swap them if that is right."),
-       "With latitude and longitude swapped the point falls in the declared country.", "Accept the suggested coordinates.",
-       geospatial=True)
-define(PRESUMED_NEGATED_LATITUDE, ERROR,
-       N_("The latitude sign looks wrong: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. Correct the sign if that is right."),
-       "With the latitude negated the point falls in the declared country.", "Accept the suggested coordinates.",
-       geospatial=True)
-define(PRESUMED_NEGATED_LONGITUDE, ERROR,
-       N_("The longitude sign looks wrong: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. Correct the sign if that is right."),
-       "With the longitude negated the point falls in the declared country.", "Accept the suggested coordinates.",
-       geospatial=True)
+# As GBIF interprets them: the record is stored with the corrected point (the values as given stay in
+# verbatimLatitude/verbatimLongitude) and goes to review, where the reviewer may restore the values as given.
+define(PRESUMED_SWAPPED_COORDINATE, WARNING,
+       N_("Latitude and longitude looked swapped: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. The record was stored with ({suggested_lat}, {suggested_lon}) and sent to review; the values as given are kept."),
+       "With latitude and longitude swapped the point falls in the declared country; stored swapped, sent to review.",
+       "Check the corrected point; a reviewer can restore the values as given.", geospatial=True)
+define(PRESUMED_NEGATED_LATITUDE, WARNING,
+       N_("The latitude sign looked wrong: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. The record was stored with ({suggested_lat}, {suggested_lon}) and sent to review; the values as given are kept."),
+       "With the latitude negated the point falls in the declared country; stored negated, sent to review.",
+       "Check the corrected point; a reviewer can restore the values as given.", geospatial=True)
+define(PRESUMED_NEGATED_LONGITUDE, WARNING,
+       N_("The longitude sign looked wrong: ({lat}, {lon}) is not in {country} but ({suggested_lat}, {suggested_lon}) is. The record was stored with ({suggested_lat}, {suggested_lon}) and sent to review; the values as given are kept."),
+       "With the longitude negated the point falls in the declared country; stored negated, sent to review.",
+       "Check the corrected point; a reviewer can restore the values as given.", geospatial=True)
 define(COUNTRY_DERIVED_FROM_COORDINATES, WARNING,
        N_("countryCode is empty; the coordinates are in {country} ({country_code}). Fill in countryCode {country_code} if that is right."),
        "No countryCode was given; it was derived from the coordinates.", "Confirm the derived countryCode.")

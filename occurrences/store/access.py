@@ -25,11 +25,22 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .. import sensitivity as SENS
+from ..errors import InvalidValue
 from .owners import is_label_owner
 from .sql import CELL_COLUMNS, CELL_PER_DEGREE, TABLE, Dialect, cell_ranges, cells_of, quote
 
 PUBLIC, OWN, FULL = "public", "own", "full"
 STATUSES = ("pending", "accepted", "rejected")
+
+
+def status_column(status, n: int) -> list[str]:
+    """The review status of each of ``n`` new records: one status for all, or one per record (an import stores
+    most rows accepted but sends automatically corrected ones to review)."""
+    values = [status] * n if isinstance(status, str) else list(status)
+    bad = next((v for v in values if v not in STATUSES), None) if len(values) == n else status
+    if bad is not None:
+        raise InvalidValue("status", bad, reason="use pending, accepted or rejected")
+    return values
 
 # Columns derived for the public view (stored by both backends, in this order).
 PUBLIC_DERIVED = ("_record_sensitivity", "_sensitivity", "_pub_lat", "_pub_lon", "_pub_uncertainty", "_pub_cell",

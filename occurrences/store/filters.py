@@ -25,8 +25,9 @@ FILTER_DOCS: dict[str, str] = {
     "countryCode": "ISO 3166-1 alpha-2 code, e.g. TH (repeat for several).",
     "stateProvince": "Province or state name as stored. A province of Viet Nam also finds the records of the "
                      "same area named as before or after the 2025 merger (Quảng Trị finds Quảng Bình).",
-    "eventDate": "A date (2024, 2024-03, 2024-03-15) or a range from,to.",
-    "year": "A year or a range from,to, e.g. 2010,2020.",
+    "eventDate": "A date (2024, 2024-03, 2024-03-15), an interval (2024-03-01/2024-03-15) or a range from,to; "
+                 "matches records whose date or interval overlaps it.",
+    "year": "A year or a range from,to, e.g. 2010,2020; matches records whose date or interval overlaps it.",
     "bbox": "minLon,minLat,maxLon,maxLat in WGS84 degrees.",
     "geometry": "A WKT POLYGON or MULTIPOLYGON in WGS84.",
     "basisOfRecord": "HumanObservation, MachineObservation, PreservedSpecimen, ...",

@@ -185,9 +185,15 @@ def _schema_v7() -> list[str]:
     return C.schema()
 
 
-# Function names lag the version numbers: the list's order is the schema's history (5: terms, 6: public issues,
-# 7: owners, 8: sign-in failures, 9 in SQLite / 8 here: the change counter).
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_terms, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
+def _schema_intervals() -> list[str]:
+    """As SQLite's schema 10: a partial index of the intervals, for date filters that match by overlap."""
+    return [S.INTERVAL_INDEX_SQL]
+
+
+# Function names lag the version numbers: the list's order is the schema's history (4: terms, 5: public issues,
+# 6: owners, 7: sign-in failures, 8: the change counter, 9: intervals; SQLite has one more before them).
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_terms, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
+              _schema_intervals]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -325,11 +331,11 @@ class PostGISStore:
         return f"ST_Intersects({target}, ST_GeomFromWKB(%s, {SRID}))", [shapely.to_wkb(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
-        if status not in A.STATUSES:
-            raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER,
+                 status: str | list[str] = "pending") -> AddResult:
         columns = columnar(records)
         n = batch_length(columns)
+        status = A.status_column(status, n)
         if n == 0:
             return AddResult([])
         # A large batch is converted only once the table is locked: into an empty table it is converted slice
@@ -351,9 +357,9 @@ class PostGISStore:
         return AddResult(statuses)
 
     @staticmethod
-    def _converted(columns: dict, submitted_by: str, status: str) -> dict:
+    def _converted(columns: dict, submitted_by: str, status: list[str]) -> dict:
         cols = to_columns(columns, submitted_by=submitted_by)
-        cols["_status"] = [status] * len(cols["occurrenceID"])
+        cols["_status"] = status
         _reject_duplicate_ids(cols["occurrenceID"])
         return cols
 
@@ -363,7 +369,7 @@ class PostGISStore:
         return conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t}) AND NOT EXISTS (SELECT 1 FROM {it})"
                             ).fetchone()[0]
 
-    def _first_load(self, conn, columns: dict, n: int, submitted_by: str, status: str) -> None:
+    def _first_load(self, conn, columns: dict, n: int, submitted_by: str, status: list[str]) -> None:
         """A large batch into empty tables: one pipeline, each stage on its own core. The client converts
         slice k+1 (to_columns, Arrow, CSV) while the server parses slice k; the indexes, the primary key
         included, are built once at the end (a sorted build, several times cheaper than a million inserts);
@@ -378,7 +384,7 @@ class PostGISStore:
             first = 1
             for cols in column_chunks(columns, LOAD_SLICE_ROWS, submitted_by=submitted_by):
                 m = len(cols["occurrenceID"])
-                cols["seq"], cols["_status"] = range(first, first + m), [status] * m
+                cols["seq"], cols["_status"] = range(first, first + m), status[first - 1:first - 1 + m]
                 issue_rows.extend(_issue_rows(cols["seq"], cols["issues"]))
                 first += m
                 yield cols

@@ -209,10 +209,16 @@ def _schema_v8() -> list:
 # Each entry migrates from version i to i+1. Append; never edit a released migration (schema 2's backfill now
 # names its columns: later schemas add public columns it must not write). An entry returns SQL statements
 # and/or callables taking the connection (for data migrations), run in one transaction.
+def _schema_intervals() -> list:
+    """Date filters match by overlap (sql._overlaps): records starting inside the range come from ix_start, and
+    the intervals that started before it from this partial index of intervals only (few rows: cheap to build)."""
+    return [S.INTERVAL_INDEX_SQL, _analyze]
+
+
 # Function names lag the version numbers after 5: the list's order is the schema's history (5: terms, 6: public
-# issues, 7: owners, 8: sign-in failures, 9: the change counter).
+# issues, 7: owners, 8: sign-in failures, 9: the change counter, 10: intervals).
 MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_public_issues, _schema_v6,
-              _schema_v7, _schema_v8]
+              _schema_v7, _schema_v8, _schema_intervals]
 
 
 class _Geometries:
@@ -352,11 +358,10 @@ class SQLiteStore:
         return f"occ_within(?, {lon}, {lat}) = 1", [self._geoms.key(geom)]
 
     # -- writes ------------------------------------------------------------------------------------------
-    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER, status: str = "pending") -> AddResult:
-        if status not in A.STATUSES:
-            raise InvalidValue("status", status, reason="use pending, accepted or rejected")
+    def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER,
+                 status: str | list[str] = "pending") -> AddResult:
         cols = to_columns(records, submitted_by=submitted_by)
-        cols["_status"] = [status] * len(cols["occurrenceID"])
+        cols["_status"] = A.status_column(status, len(cols["occurrenceID"]))
         n = len(cols["occurrenceID"])
         if n == 0:
             return AddResult([])
