@@ -34,7 +34,7 @@
   /* Viet Nam's provinces as they were at the latest date shown: the 63 former units when the "to" date is
      before the merger of 2025-07-01, else the 34 current ones (the server decides; default: current). */
   function provincesUrl() {
-    const to = new FormData(form).get("dateTo");
+    const to = form ? new FormData(form).get("dateTo") : null;  /* no form on the search page */
     return location.origin + "/maps/provinces.geojson" + (to ? "?date=" + encodeURIComponent(to) : "");
   }
   function tileUrl() {
@@ -78,7 +78,7 @@
   function refresh() {
     map.getSource("occ").setTiles([tileUrl()]);
     map.getSource("provinces").setData(provincesUrl());
-    const age = new FormData(form).get("colour") === "age";
+    const age = form ? new FormData(form).get("colour") === "age" : false;
     map.setPaintProperty("points", "circle-color", age ? ageColour : basisColour);
   }
   if (form) {
