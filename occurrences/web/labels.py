@@ -135,9 +135,15 @@ class Values:
         return _territories(self.lang).get(code, code)
 
     def province(self, name: str | None) -> str:
-        # Province names are stored in their official romanisation; localised names come with the provinces
-        # table (issue 16) and are looked up here once it exists.
-        return name or ""
+        """A province of Viet Nam in the page's language (its names and their sources: geodata/vn-provinces);
+        other provinces as stored (no source gives their names in the six languages yet)."""
+        if not name:
+            return ""
+        from ..quality import vn_provinces as vn
+
+        provinces = vn.load()
+        unit = provinces.find(name, vn.NEW) or provinces.find(name, vn.OLD)
+        return (unit.names.get(self.lang) or name) if unit else name
 
     def num(self, value) -> str:
         if value is None or value == "":
