@@ -62,6 +62,7 @@ def test_api_query_params_get_4xx_with_error_body(client, params):
 
 # -- hostile requests to the write and upload endpoints ----------------------------------------------------------
 ROLES = ("submitter", "reviewer", "reader")
+NAMES = {"submitter": "sam", "reviewer": "rita", "reader": "rea"}
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +70,10 @@ def writable(tmp_path_factory):
     """An app with a small upload limit, a user of each role and one pending record to aim reviews at."""
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile-http') / 'w.db'}"
     store = open_store(url)
-    tokens = {role: add_user(store, role, role) for role in ROLES}
+    tokens = {role: add_user(store, NAMES[role], role) for role in ROLES}  # role names are reserved
     store.add_many([{"occurrenceID": SEED_ID, "basisOfRecord": "HumanObservation", "scientificName": "Paguma larvata",
                      "eventDate": "2021-04-05", "decimalLatitude": 15.1, "decimalLongitude": 100.2,
-                     "countryCode": "TH", "locality": "near the river"}], submitted_by="submitter", status="pending")
+                     "countryCode": "TH", "locality": "near the river"}], submitted_by=NAMES["submitter"], status="pending")
     store.close()
     app = create_app(Settings(db=url, max_upload_bytes=LIMIT))
     with TestClient(app, raise_server_exceptions=False) as c:
