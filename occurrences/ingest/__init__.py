@@ -34,7 +34,7 @@ from .convert import MAX_CELL, Batch, convert
 from .problems import BrokenCharacter, DuplicateColumns, FileRejected, NoKnownColumns
 from .encodings import ENCODING_LABELS
 from .extras import EXTRA, extra_terms, occurrence_status, split_extras, unknown_column_warnings
-from ..dwc_terms import extra_key
+from ..dwc_terms import canonical_term, extra_key
 from .ids import fill_missing_ids
 from .read import Table, read_table
 from .rejects import is_reason_header
@@ -88,7 +88,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
     form = form or load_form()
     table = read_table(data, name, encoding)
     raw, detected, unknown = columns_by_term(table, name, form)
-    if not raw:
+    if not raw or (len(unknown) == len(raw) and not any(canonical_term(h) for h in unknown)):
         raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
     raw = fill_missing_ids(raw, table.n_rows, submitted_by)  # the same file imported again: nothing new
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store, access,
