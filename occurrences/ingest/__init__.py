@@ -87,6 +87,9 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
     ones come back in ``result.rejects`` (the input's format, encoding and headers, plus a reason column)."""
     form = form or load_form()
     table = read_table(data, name, encoding)
+    if is_gbif_download(table.headers):
+        return _import_gbif_table(store, table, name, submitted_by=submitted_by, lang=lang, dry_run=dry_run,
+                                  access=access, **store_options)
     raw, detected, unknown = columns_by_term(table, name, form)
     if not raw or (len(unknown) == len(raw) and not any(canonical_term(h) for h in unknown)):
         raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
@@ -107,6 +110,23 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
         return _store_valid_rows(store, batch, name, data, table, submitted_by=submitted_by, dry_run=dry_run,
                                  **store_options)
     return store_batch(store, batch, name, submitted_by=submitted_by, dry_run=dry_run, **store_options)
+
+
+def is_gbif_download(headers: list[str]) -> bool:
+    """A GBIF simple-CSV download however it was re-saved (comma CSV, XLSX): it keeps gbifID and datasetKey."""
+    from ..importers.detect import GBIF_SIGNATURE
+
+    return GBIF_SIGNATURE <= {h.strip() for h in headers}
+
+
+def _import_gbif_table(store, table: Table, name: str, **options) -> ImportResult:
+    """GBIF's interpreted columns (``species`` beside ``scientificName``, GBIF's vocabularies and issue flags)
+    are read as GBIF's, not as a form's; GBIF downloads stay all or nothing, as ``occurrences import`` says."""
+    from ..importers.common import import_interchange
+    from ..importers.gbif import from_gbif_columns
+
+    columns = dict(zip((h.strip() for h in table.headers), table.columns))
+    return import_interchange(store, from_gbif_columns(columns, table.n_rows), name, **options)
 
 
 def _store_valid_rows(store, batch: Batch, name: str, data: bytes, table: Table, **options) -> ImportResult:
