@@ -36,3 +36,22 @@ def test_upload_path_reads_a_resaved_gbif_download_too(tmp_path):
     result = import_bytes(store, data, "download.xlsx", submitted_by="someone", dry_run=True)
     assert result.batch.n == 3 and result.batch.ok
     store.close()
+
+
+@pytest.mark.parametrize("name, rows", [
+    # th-TH: the spreadsheet made date cells in year 2567, a Buddhist Era year read as a Common Era one
+    ("template-th.th-TH.xlsx", {"th-lo-1": ("2024-03-15", 18.805, 98.9217),
+                                "th-lo-2": ("2024-03-16", 18.8051, 98.9218)}),
+    ("template-th.csv", {"th-lo-1": ("2024-03-15", 18.805, 98.9217), "th-lo-2": ("2024-03-16", 18.8051, 98.9218)}),
+    ("template-vi.vi-VN.xlsx", {"vi-lo-1": ("2024-03-15", 18.9012, 104.7321)}),
+    ("template-km.km-KH.xlsx", {"km-lo-1": ("2024-03-15", 12.45, 107.21)}),
+])
+def test_filled_templates_saved_by_libreoffice_in_the_regions_locales(tmp_path, name, rows):
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    result = CliRunner().invoke(cli, ["import", str(FILES / name), "--db", db])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    for occurrence_id, (date, lat, lon) in rows.items():
+        got = store.get(occurrence_id, access="full")
+        assert (got["eventDate"], got["decimalLatitude"], got["decimalLongitude"]) == (date, lat, lon)
+    store.close()
