@@ -25,7 +25,7 @@ def detect_format(path: str | Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [n.lower() for n in zf.namelist()]
+                names = [n.lower() for n in zf.namelist() if not _is_mac_file(n)]
         except (zipfile.BadZipFile, OSError, ValueError):
             return "xlsx"  # a damaged archive: the spreadsheet reader refuses it with a clear message
         if any(n == "meta.xml" or n.endswith("/meta.xml") for n in names):
@@ -34,7 +34,7 @@ def detect_format(path: str | Path) -> str:
             return "shp"
         if "[content_types].xml" in names:  # Office Open XML: a workbook
             return "xlsx"
-        if any(n.endswith((".csv", ".txt", ".tsv")) for n in names):
+        if any(n.endswith((".csv", ".txt", ".tsv", ".tab")) for n in names):
             return "dwca"  # a simple Darwin Core Archive: one data file (and perhaps eml.xml)
         return "xlsx"
     if head.startswith(b"SQLite format 3\x00"):
@@ -49,6 +49,12 @@ def detect_format(path: str | Path) -> str:
     header = text.split("\n", 1)[0].rstrip("\r")
     cells = {c.strip().strip('"') for sep in (",", ";", "\t") for c in header.split(sep)}
     return _table_kind(cells)
+
+
+def _is_mac_file(name: str) -> bool:
+    from .gbif import is_mac_file
+
+    return is_mac_file(name)
 
 
 def _table_kind(cells: set[str]) -> str:

@@ -12,6 +12,10 @@ an extra term (``extraTerms``).
 """
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -69,13 +73,14 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     from .safexml import check_archive_xml
 
     check_archive_xml(path)  # before the standard library's parser inside DwCAReader sees it
+    _check_extensions(path)
     try:
-        with DwCAReader(str(path)) as archive:
+        with without_mac_files(path) as usable, DwCAReader(str(usable)) as archive:
             if archive.descriptor is None:
                 values, n = _core_values(archive, progress, lambda key: canonical_term(key) or key)
             else:
                 core = archive.descriptor.core
-                if not core.type.endswith("/Occurrence"):
+                if not is_occurrence_core(core.type):
                     raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
                                       "records, not Occurrence records: it is not an occurrence dataset")
                 values, n = _core_values(archive, progress, _short)
@@ -91,6 +96,73 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     issues = split_issues(columns.get("issues"), "|")
     kept, unknown = submittable(columns)
     return Interchange(kept, n, issues, unknown)
+
+
+def _check_extensions(path: Path) -> None:
+    """Every extension of meta.xml names the column linking its rows to the core (``<coreid index="0"/>``);
+    without it python-dwca-reader stops with a TypeError, so the archive is refused here, saying which."""
+    from defusedxml.ElementTree import fromstring
+
+    from ..ingest.problems import ExtensionWithoutCoreId
+    from .safexml import archive_descriptor
+
+    descriptor = archive_descriptor(path)
+    if descriptor is None:
+        return
+    root = fromstring(descriptor)  # (already checked by check_archive_xml)
+    for extension in root.iter():
+        if extension.tag.rsplit("}", 1)[-1] != "extension":
+            continue
+        coreid = next((e for e in extension if e.tag.rsplit("}", 1)[-1] == "coreid"), None)
+        index = (coreid.get("index") or "").strip() if coreid is not None else ""
+        if not index.isdigit():
+            location = next((e.text for e in extension.iter() if e.tag.rsplit("}", 1)[-1] == "location"), "")
+            raise ExtensionWithoutCoreId(path.name, file=(location or "?").strip())
+
+
+# Core row types of occurrence records besides dwc:Occurrence: archives of the Darwin Core 1.4 era (2008-2009,
+# the first IPT and GBIF's early tools) declared the whole record as one class, under the names of that time.
+OLD_OCCURRENCE_CORES = ("http://rs.tdwg.org/dwc/terms/DarwinCore", "http://rs.tdwg.org/dwc/terms/DarwinCoreRecord",
+                        "http://rs.tdwg.org/dwc/terms/SimpleDarwinRecord")
+OLD_OCCURRENCE_NAMESPACES = ("http://rs.tdwg.org/dwc/xsd/simpledarwincore/", "http://rs.tdwg.org/dwc/dwcore/",
+                             "http://digir.net/schema/conceptual/darwin/")
+
+
+def is_occurrence_core(row_type: str | None) -> bool:
+    """True for dwc:Occurrence and for the Darwin Core 1.4 era's names of a whole occurrence record."""
+    row_type = (row_type or "").strip()
+    return (row_type.rstrip("/").endswith("/Occurrence") or row_type.rstrip("/") in OLD_OCCURRENCE_CORES
+            or row_type.startswith(OLD_OCCURRENCE_NAMESPACES))
+
+
+def is_mac_file(name: str) -> bool:
+    """What macOS's Finder adds when it zips a folder: ``__MACOSX/`` (resource forks) and ``._name`` files
+    (AppleDouble), never data; ``.DS_Store`` likewise."""
+    parts = name.replace("\\", "/").strip("/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+@contextlib.contextmanager
+def without_mac_files(path: Path):
+    """``path`` itself, or, for a zip holding macOS's extra files, a copy without them (python-dwca-reader
+    would count them as data files, or as a second folder beside the archive's)."""
+    if path.is_dir() or not zipfile.is_zipfile(path):
+        yield path
+        return
+    with zipfile.ZipFile(path) as zf:
+        members = zf.infolist()
+        if not any(is_mac_file(m.filename) for m in members):
+            yield path
+            return
+        with tempfile.TemporaryDirectory(prefix="occ-dwca-") as tmp:
+            copy = Path(tmp) / path.name
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                for member in members:
+                    if is_mac_file(member.filename) or member.is_dir():
+                        continue
+                    with zf.open(member) as src, out.open(member.filename, "w", force_zip64=True) as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+            yield copy
 
 
 def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:

@@ -1,0 +1,111 @@
+"""Darwin Core Archives and GBIF downloads as they come from other tools (issue 15, "Real files in"): each test
+builds, from strings, the feature of a real public file that failed (tests/test_import_public_files.py runs
+the files themselves when they are at hand): macOS zips, Darwin Core 1.4 archives, extensions, GBIF's
+zipped simple CSV, dates given as year/month/day."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from occurrences.cli import cli
+from occurrences.errors import FileProblem
+from occurrences.importers import detect_format, import_path, read
+from occurrences.ingest.problems import FileRejected
+from occurrences.store import Filters, open_store
+
+FULL = Filters(access="full")
+DWC = "http://rs.tdwg.org/dwc/terms/"
+META = ('<?xml version="1.0" encoding="UTF-8"?>\n<archive xmlns="http://rs.tdwg.org/dwc/text/">'
+        '<core encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" fieldsEnclosedBy="" '
+        'ignoreHeaderLines="1" rowType="{row_type}"><files><location>occurrence.txt</location></files>'
+        '<id index="0"/>{fields}</core>{extensions}</archive>')
+TERMS = ("occurrenceID", "basisOfRecord", "scientificName", "eventDate", "countryCode", "decimalLatitude",
+         "decimalLongitude")
+ROWS = ("o1\tHumanObservation\tPaguma larvata\t2019-03-15\tTH\t14.43\t101.37",
+        "o2\tPreservedSpecimen\tArctictis binturong\t2020-01-02\tMM\t25.38\t97.4")
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02"  # the start of a ._ file
+
+
+def meta(terms=TERMS, row_type=DWC + "Occurrence", extensions="", namespace=DWC) -> str:
+    fields = "".join(f'<field index="{i}" term="{namespace}{t}"/>' for i, t in enumerate(terms))
+    return META.format(row_type=row_type, fields=fields, extensions=extensions)
+
+
+def occurrence_txt(terms=TERMS, rows=ROWS) -> str:
+    return "\n".join(["\t".join(terms), *rows]) + "\n"
+
+
+def zipped(tmp_path, files: dict, name="archive.zip"):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, content in files.items():
+            zf.writestr(member, content)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    yield store
+    store.close()
+
+
+# -- bug 4: macOS zips, Darwin Core 1.4 row types, an extension without coreid index, .tab in a zip ----------
+def test_an_archive_zipped_by_macos_finder_imports(tmp_path, store):
+    """Finder zips the folder and adds ``__MACOSX/`` with AppleDouble ``._`` copies of every file;
+    python-dwca-reader took them for a second folder and refused the archive."""
+    path = zipped(tmp_path, {
+        "my-archive/": "", "my-archive/meta.xml": meta(), "my-archive/occurrence.txt": occurrence_txt(),
+        "__MACOSX/": "", "__MACOSX/my-archive/": "", "__MACOSX/my-archive/._meta.xml": APPLE_DOUBLE,
+        "__MACOSX/my-archive/._occurrence.txt": APPLE_DOUBLE, "my-archive/.DS_Store": b"\x00\x00\x00\x01Bud1"})
+    assert detect_format(path) == "dwca"
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 2
+    assert store.get("o2", access="full")["scientificName"] == "Arctictis binturong"
+
+
+def test_a_simple_archive_zipped_by_macos_finder_imports(tmp_path, store):
+    """One data file and its ``._`` twin: a simple archive, not "several files"."""
+    path = zipped(tmp_path, {"occurrence.txt": occurrence_txt(), "__MACOSX/._occurrence.txt": APPLE_DOUBLE})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+
+
+@pytest.mark.parametrize("row_type", [DWC + "DarwinCore", "http://rs.tdwg.org/dwc/xsd/simpledarwincore/",
+                                      "http://rs.tdwg.org/dwc/xsd/simpledarwincore/SimpleDarwinRecord",
+                                      "http://digir.net/schema/conceptual/darwin/2003/1.0/DarwinRecord"])
+def test_darwin_core_1_4_era_core_row_types_are_occurrences(tmp_path, store, row_type):
+    path = zipped(tmp_path, {"meta.xml": meta(row_type=row_type), "occurrence.txt": occurrence_txt()})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+
+
+def test_a_taxon_core_is_still_refused(tmp_path):
+    path = zipped(tmp_path, {"meta.xml": meta(row_type=DWC + "Taxon"), "occurrence.txt": occurrence_txt()})
+    with pytest.raises(FileProblem, match="Taxon"):
+        read(path)
+
+
+def test_an_extension_without_coreid_index_is_refused_saying_which(tmp_path, store):
+    """python-dwca-reader stopped with a TypeError (a traceback for the user)."""
+    extension = ('<extension encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" '
+                 'fieldsEnclosedBy="" ignoreHeaderLines="1" rowType="http://rs.gbif.org/terms/1.0/VernacularName">'
+                 '<files><location>vernacular.txt</location></files><coreid/>'
+                 f'<field index="1" term="{DWC}vernacularName"/></extension>')
+    path = zipped(tmp_path, {"meta.xml": meta(extensions=extension), "occurrence.txt": occurrence_txt(),
+                             "vernacular.txt": "id\tvernacularName\no1\tcivet\n"})
+    with pytest.raises(FileRejected) as caught:
+        import_path(store, path, submitted_by="t")
+    assert "vernacular.txt" in str(caught.value) and "coreid" in str(caught.value)
+    assert "ส่วนขยาย vernacular.txt" in caught.value.message("th")
+    assert store.count(FULL) == 0
+    result = CliRunner().invoke(cli, ["validate", str(path), "--lang", "vi"])
+    assert result.exit_code != 0 and "Traceback" not in result.output and "phần mở rộng" in result.output
+
+
+def test_a_tab_file_in_a_zip_is_a_simple_archive(tmp_path, store):
+    path = zipped(tmp_path, {"records.tab": occurrence_txt(), "__MACOSX/._records.tab": APPLE_DOUBLE},
+                  name="records.tab.zip")
+    assert detect_format(path) == "dwca"
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
