@@ -109,3 +109,83 @@ def test_a_tab_file_in_a_zip_is_a_simple_archive(tmp_path, store):
                   name="records.tab.zip")
     assert detect_format(path) == "dwca"
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+
+
+# -- bug 5: Darwin Core 1.4 / DiGIR term names ----------------------------------------------------------------
+OLD_NAMES = ("GlobalUniqueIdentifier", "BasisOfRecord", "ScientificName", "EarliestDateCollected", "Collector",
+             "CollectorNumber", "Country", "Latitude", "Longitude", "Locality")
+OLD_ROWS = ("urn:catalog:KU:M:101\tPreservedSpecimen\tPaguma larvata\t1999-06-18 00:00:00.0\tMarkus Döring\t"
+            "A-17\tThailand\t14.43\t101.37\tPak Chong",)
+
+
+@pytest.mark.parametrize("namespace", [DWC, "http://rs.tdwg.org/dwc/dwcore/",
+                                       "http://digir.net/schema/conceptual/darwin/2003/1.0/"])
+def test_darwin_core_1_4_term_names_fill_the_current_fields(tmp_path, store, namespace):
+    """An archive of 2009 (rowType dwc:DarwinCore, capitalised names, EarliestDateCollected, Collector)."""
+    path = zipped(tmp_path, {"meta.xml": meta(OLD_NAMES, row_type=DWC + "DarwinCore", namespace=namespace)
+                             .replace("occurrence.txt", "DarwinCore.txt"),
+                             "DarwinCore.txt": occurrence_txt(OLD_NAMES, OLD_ROWS)})
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 1
+    rec = store.get("urn:catalog:KU:M:101", access="full")
+    assert rec["eventDate"] == "1999-06-18" and rec["recordedBy"] == "Markus Döring"
+    assert rec["scientificName"] == "Paguma larvata" and rec["decimalLatitude"] == 14.43
+    assert rec["decimalLongitude"] == 101.37 and rec["basisOfRecord"] == "PreservedSpecimen"
+    extra = json.loads(rec["extraTerms"])
+    assert extra["recordNumber"] == "A-17" and extra["country"] == "Thailand" and rec["locality"] == "Pak Chong"
+    assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
+
+
+def test_an_old_name_beside_the_current_one_stays_an_extra_term(tmp_path, store):
+    """Both ``Collector`` and ``recordedBy``: the current one fills the field, the old one is kept as given."""
+    terms = TERMS + ("recordedBy", "Collector")
+    rows = tuple(r + "\tA. Observer\tsomeone else" for r in ROWS)
+    path = zipped(tmp_path, {"meta.xml": meta(terms), "occurrence.txt": occurrence_txt(terms, rows)})
+    import_path(store, path, submitted_by="t", status="accepted")
+    rec = store.get("o1", access="full")
+    assert rec["recordedBy"] == "A. Observer" and json.loads(rec["extraTerms"])["Collector"] == "someone else"
+
+
+def test_old_names_as_spreadsheet_headers(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text("GlobalUniqueIdentifier,BasisOfRecord,ScientificName,EarliestDateCollected,Collector,"
+                    "countryCode,Latitude,Longitude\n"
+                    "s1,Specimen,Paguma larvata,1999-06-18,Markus Döring,TH,14.43,101.37\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    rec = store.get("s1", access="full")
+    assert rec["recordedBy"] == "Markus Döring" and rec["eventDate"] == "1999-06-18"
+    assert rec["basisOfRecord"] == "PreservedSpecimen"
+    store.close()
+
+
+# -- bug 6: the core id as occurrenceID; basisOfRecord "Specimen" ---------------------------------------------
+def test_the_core_id_is_the_occurrence_id_when_there_is_none(tmp_path, store):
+    """meta.xml's ``<id index="0"/>`` column, with no occurrenceID field: the records keep their publisher's
+    ids (and importing the archive again adds nothing); the id is not reported as an unknown column."""
+    terms = ("id",) + TERMS[1:]
+    fields = "".join(f'<field index="{i}" term="{DWC}{t}"/>' for i, t in enumerate(terms) if i)
+    meta_xml = META.format(row_type=DWC + "Occurrence", fields=fields, extensions="")
+    path = zipped(tmp_path, {"meta.xml": meta_xml, "occurrence.txt": occurrence_txt(terms)})
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 2 and store.get("o1", access="full")["scientificName"] == "Paguma larvata"
+    assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
+    assert import_path(store, path, submitted_by="t", status="accepted").skipped == 2
+
+
+def test_a_simple_archive_id_column_and_an_empty_occurrence_id(tmp_path, store):
+    terms = ("id",) + TERMS
+    rows = ("c1\t\tHumanObservation\tPaguma larvata\t2019-03-15\tTH\t14.43\t101.37",
+            "c2\tmine-2\tHumanObservation\tPaguma larvata\t2019-03-16\tTH\t14.44\t101.38")
+    path = zipped(tmp_path, {"occurrence.txt": occurrence_txt(terms, rows)})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+    assert store.get("c1", access="full") and store.get("mine-2", access="full")
+
+
+def test_basis_of_record_specimen_is_a_preserved_specimen(tmp_path, store):
+    rows = tuple(r.replace("HumanObservation", "Specimen").replace("PreservedSpecimen", "SPECIMEN") for r in ROWS)
+    path = zipped(tmp_path, {"meta.xml": meta(), "occurrence.txt": occurrence_txt(rows=rows)})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+    assert {store.get(o, access="full")["basisOfRecord"] for o in ("o1", "o2")} == {"PreservedSpecimen"}

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..i18n import LANGUAGES
 from ..parse.text import fold_spelling_variants
+from ..dwc_terms import OLD_TERMS
 from ..records import SUBMITTABLE
 from . import Form, FormField, load_form
 
@@ -57,6 +58,9 @@ def _label_index(form_id: str) -> dict[str, tuple[str, frozenset[str]]]:
                 if label:
                     term, langs = index.setdefault(header_key(label), (f.term, set()))
                     langs.add(lang)
+    for name, term in OLD_TERMS.items():  # Darwin Core 1.4 / DiGIR names (Collector, EarliestDateCollected)
+        if term in SUBMITTABLE:
+            index.setdefault(header_key(name), (term, set()))
     return {k: (t, frozenset(langs)) for k, (t, langs) in index.items()}
 
 
@@ -100,9 +104,11 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
 # Other vocabularies' spellings of our stored values: GBIF's BasisOfRecord enumeration (gbif.org API
 # reference, "BasisOfRecord"), whose OBSERVATION and LITERATURE are the older names of HumanObservation and
 # MaterialCitation.
+# "Specimen" is the Darwin Core 1.4 value (its vocabulary had PreservedSpecimen, FossilSpecimen and
+# LivingSpecimen too, but archives of that time wrote "Specimen" for the preserved ones).
 ALIASES = {"basisOfRecord": {"OBSERVATION": "HumanObservation", "HUMAN_OBSERVATION": "HumanObservation",
                              "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation",
-                             "UNKNOWN": "Occurrence"}}
+                             "UNKNOWN": "Occurrence", "SPECIMEN": "PreservedSpecimen"}}
 
 
 def _squeezed(text: str) -> str:

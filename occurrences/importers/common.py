@@ -66,6 +66,43 @@ def submittable(columns: dict[str, pa.Array], ignore=frozenset()) -> tuple[dict[
     return keep, [k for k in others if canonical_term(k) is None and k != "extraTerms"]
 
 
+def current_names(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """Columns under the current spelling of their term: other capitalisations (``ScientificName``) and the
+    old names of Darwin Core 1.4 and DiGIR (``EarliestDateCollected`` → ``eventDate``, ``Collector`` →
+    ``recordedBy``). A column is renamed only when no other column already has that name (the current one
+    wins; the old one stays an extra term)."""
+    from ..dwc_terms import current_term
+
+    out: dict[str, pa.Array] = {}
+    renamed = {}
+    for name in columns:
+        term = current_term(name)
+        if term and term != name and term not in columns and term not in renamed.values():
+            renamed[name] = term
+    for name, column in columns.items():
+        out[renamed.get(name, name)] = column
+    return out
+
+
+def core_id_as_occurrence_id(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """A Darwin Core Archive's core ``id`` (meta.xml's ``<id>`` column, or a simple archive's ``id`` header)
+    identifies the record in its publisher's data: it is the occurrenceID where that is absent or empty. The
+    ``id`` column itself is then not kept (it is the occurrenceID, or the same value)."""
+    columns = dict(columns)
+    core_id = columns.pop("id", None)
+    if core_id is None:
+        return columns
+    core_id = text(core_id)
+    given = columns.get("occurrenceID")
+    if given is None:
+        columns["occurrenceID"] = core_id
+    else:
+        given = text(given)
+        filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(given)), 0), False)
+        columns["occurrenceID"] = pc.if_else(filled, given, core_id)
+    return columns
+
+
 def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
     """Only the rows where ``mask`` is true (e.g. presence records)."""
     keep = pa.array(mask)

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 
 from ..dwc_terms import canonical_term
 from ..errors import FileProblem
-from .common import Interchange, prefixed, split_issues, submittable, text
+from .common import Interchange, core_id_as_occurrence_id, current_names, prefixed, split_issues, submittable, text
 
 GBIF_PREFIX = "gbif:"
 BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
@@ -92,7 +92,9 @@ def read_dwca(path: Path, progress=None) -> Interchange:
         raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive ({reason})") from None
     columns = {k: pa.array(v, pa.large_string()) for k, v in values.items()}
     if "gbifID" in columns:
+        columns.pop("id", None)  # (GBIF's id is the gbifID)
         return from_gbif_columns(columns, n)
+    columns = core_id_as_occurrence_id(current_names(columns))
     issues = split_issues(columns.get("issues"), "|")
     kept, unknown = submittable(columns)
     return Interchange(kept, n, issues, unknown)
@@ -179,8 +181,13 @@ def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:
                 named.setdefault(name_of(key), key)
             keys = [(key, name) for name, key in named.items()]
             values = {name: [] for _, name in keys}
+            with_id = row.id is not None and "id" not in values  # meta.xml's <id> column (not a field)
+            if with_id:
+                values["id"] = []
         for key, name in keys:
             values[name].append(data.get(key) or None)
+        if with_id:
+            values["id"].append(row.id or None)
         n += 1
         if progress and n % 10_000 == 0:
             progress(10_000)
