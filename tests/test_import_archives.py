@@ -189,3 +189,52 @@ def test_basis_of_record_specimen_is_a_preserved_specimen(tmp_path, store):
     path = zipped(tmp_path, {"meta.xml": meta(), "occurrence.txt": occurrence_txt(rows=rows)})
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
     assert {store.get(o, access="full")["basisOfRecord"] for o in ("o1", "o2")} == {"PreservedSpecimen"}
+
+
+# -- bug 2: eventDate from year, month and day -------------------------------------------------------------------
+GBIF_HEADER = ("gbifID\tdatasetKey\toccurrenceID\tspecies\ttaxonRank\tscientificName\tcountryCode\tdecimalLatitude\t"
+               "decimalLongitude\teventDate\tday\tmonth\tyear\tbasisOfRecord\tissue")
+GBIF_ROWS = (  # dated to a month (eventDate empty), to a month (year only in eventDate), to a day, to a year
+    '2001\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata (Smith, 1827)\tTH\t14.43\t101.37\t\t\t3\t2019\t'
+    'PRESERVED_SPECIMEN\tRECORDED_DATE_MISMATCH',
+    '2002\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t14.44\t101.38\t2019\t\t03\t2019\tPRESERVED_SPECIMEN\t',
+    '2003\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t14.45\t101.39\t2019-03-05T00:00:00\t5\t3\t2019\t'
+    'HUMAN_OBSERVATION\t',
+    '2004\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t14.46\t101.40\t\t\t\t1931\tPRESERVED_SPECIMEN\t',
+)
+GBIF_DATES = {"2001": "2019-03", "2002": "2019-03", "2003": "2019-03-05", "2004": "1931"}
+
+
+def test_gbif_records_dated_to_a_month_get_their_event_date(tmp_path, store):
+    path = tmp_path / "0001234-250101000000000.csv"
+    path.write_text("\n".join([GBIF_HEADER, *GBIF_ROWS]) + "\n", encoding="utf-8")
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 4
+    for key, date in GBIF_DATES.items():
+        assert store.get(f"https://www.gbif.org/occurrence/{key}", access="full")["eventDate"] == date, key
+
+
+def test_an_archive_with_year_month_day_and_no_event_date(tmp_path, store):
+    terms = ("occurrenceID", "basisOfRecord", "scientificName", "YearCollected", "MonthCollected", "DayCollected",
+             "countryCode", "decimalLatitude", "decimalLongitude")
+    rows = ("y1\tHumanObservation\tPaguma larvata\t2009\t5\t14\tTH\t14.43\t101.37",
+            "y2\tHumanObservation\tPaguma larvata\t2009\t05\t\tTH\t14.44\t101.38")
+    path = zipped(tmp_path, {"meta.xml": meta(terms), "occurrence.txt": occurrence_txt(terms, rows)})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+    assert store.get("y1", access="full")["eventDate"] == "2009-05-14"
+    assert store.get("y2", access="full")["eventDate"] == "2009-05"
+
+
+def test_a_spreadsheet_with_year_month_day_columns(tmp_path):
+    """eBird's and other portals' exports: YEAR, MONTH, DAY and no eventDate."""
+    path = tmp_path / "ebird.txt"
+    path.write_text("OCCURRENCEID\tBASISOFRECORD\tYEAR\tMONTH\tDAY\tCOUNTRYCODE\tDECIMALLATITUDE\t"
+                    "DECIMALLONGITUDE\tSCIENTIFICNAME\n"
+                    "e1\tObservation\t2009\t05\t14\tTH\t14.43\t101.37\tPaguma larvata\n"
+                    "e2\tObservation\t2009\t09\t\tTH\t14.44\t101.38\tPaguma larvata\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    assert store.get("e1", access="full")["eventDate"] == "2009-05-14"
+    assert store.get("e2", access="full")["eventDate"] == "2009-09"
+    store.close()

@@ -103,6 +103,41 @@ def core_id_as_occurrence_id(columns: dict[str, pa.Array]) -> dict[str, pa.Array
     return columns
 
 
+def event_date_from_parts(event_date, year, month=None, day=None):
+    """eventDate where it is empty, or less precise than the year, month and day columns say (GBIF leaves
+    eventDate empty, or gives the year alone, for records dated to a month): ``2019``, ``2019-03`` or
+    ``2019-03-15`` from those columns. Vectorized; None when there is no year column. A given eventDate that
+    the parts do not extend (another date, an interval) is kept as it is."""
+    if year is None:
+        return event_date
+    trim = lambda column: pc.utf8_trim_whitespace(text(column))  # noqa: E731
+    digits = lambda column, pattern: pc.fill_null(pc.match_substring_regex(column, pattern), False)  # noqa: E731
+    pad = lambda column: pc.utf8_lpad(column, 2, "0")  # noqa: E731
+    dash = pa.scalar("-", pa.large_string())
+    y = trim(year)
+    has_y = digits(y, r"^\d{4}$")
+    built = pc.if_else(has_y, y, pa.scalar(None, pa.large_string()))
+    has_m = pa.array(np.zeros(len(y), bool))
+    if month is not None:
+        m = trim(month)
+        has_m = pc.and_(has_y, digits(m, r"^\d{1,2}$"))
+        built = pc.if_else(has_m, pc.binary_join_element_wise(built, pad(m), dash), built)
+    if month is not None and day is not None:
+        d = trim(day)
+        has_d = pc.and_(has_m, digits(d, r"^\d{1,2}$"))
+        built = pc.if_else(has_d, pc.binary_join_element_wise(built, pad(d), dash), built)
+    if event_date is None:
+        return built
+    given = trim(event_date)
+    length = pc.fill_null(pc.utf8_length(given), 0)
+    longer = pc.fill_null(pc.greater(pc.utf8_length(built), length), False)
+    same_year = pc.and_kleene(pc.equal(length, 4), pc.equal(given, pc.utf8_slice_codeunits(built, 0, 4)))
+    same_month = pc.and_kleene(pc.equal(length, 7), pc.equal(given, pc.utf8_slice_codeunits(built, 0, 7)))
+    prefix = pc.or_kleene(pc.equal(length, 0), pc.or_kleene(same_year, same_month))
+    use = pc.and_(longer, pc.fill_null(prefix, False))
+    return pc.if_else(use, built, text(event_date))
+
+
 def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
     """Only the rows where ``mask`` is true (e.g. presence records)."""
     keep = pa.array(mask)

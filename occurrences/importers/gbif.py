@@ -24,7 +24,8 @@ import pyarrow.csv as pacsv
 
 from ..dwc_terms import canonical_term
 from ..errors import FileProblem
-from .common import Interchange, core_id_as_occurrence_id, current_names, prefixed, split_issues, submittable, text
+from .common import (Interchange, core_id_as_occurrence_id, current_names, event_date_from_parts, prefixed,
+                     split_issues, submittable, text)
 
 GBIF_PREFIX = "gbif:"
 BASIS = {  # GBIF's BasisOfRecord enumeration → Darwin Core's
@@ -95,6 +96,9 @@ def read_dwca(path: Path, progress=None) -> Interchange:
         columns.pop("id", None)  # (GBIF's id is the gbifID)
         return from_gbif_columns(columns, n)
     columns = core_id_as_occurrence_id(current_names(columns))
+    if "year" in columns:
+        columns["eventDate"] = event_date_from_parts(columns.get("eventDate"), columns["year"],
+                                                     columns.get("month"), columns.get("day"))
     issues = split_issues(columns.get("issues"), "|")
     kept, unknown = submittable(columns)
     return Interchange(kept, n, issues, unknown)
@@ -213,6 +217,9 @@ def from_gbif_columns(columns: dict[str, pa.Array], n: int) -> Interchange:
         out["taxonRank"] = pc.utf8_lower(col("taxonRank"))
     if col("basisOfRecord") is not None:
         out["basisOfRecord"] = _map(col("basisOfRecord"), BASIS)
+    if col("year") is not None:  # records dated to a month: eventDate empty, or the year alone
+        out["eventDate"] = event_date_from_parts(col("eventDate"), col("year"), col("month"), col("day"))
+        col = lambda name: out.get(name)  # noqa: E731
     if col("eventDate") is not None:  # GBIF adds times (2019-03-15T00:00:00); our dates are days
         # (only after an ISO date: "Tue Apr 01 00:00:00 CET 1930", a 2013 download's Java date, starts with T)
         out["eventDate"] = pc.replace_substring_regex(col("eventDate"), r"(\d{4}-\d{2}-\d{2})T[^/]*", r"\1")
