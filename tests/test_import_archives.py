@@ -238,3 +238,34 @@ def test_a_spreadsheet_with_year_month_day_columns(tmp_path):
     assert store.get("e1", access="full")["eventDate"] == "2009-05-14"
     assert store.get("e2", access="full")["eventDate"] == "2009-09"
     store.close()
+
+
+# -- bug 3: GBIF's simple CSV download, zipped as GBIF delivers it -----------------------------------------------
+SIMPLE_HEADER = ("gbifID\tdatasetKey\toccurrenceID\tspecies\ttaxonRank\tscientificName\tcountryCode\tlocality\t"
+                 "decimalLatitude\tdecimalLongitude\teventDate\tbasisOfRecord\tissue")
+SIMPLE_ROWS = (  # GBIF writes no quoting: a quote is a character like any other, even at the start of a cell
+    '3001\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Khao Yai" north, 3 km\t14.43\t101.37\t2019-03-15\t'
+    'HUMAN_OBSERVATION\tCOORDINATE_ROUNDED',
+    '3002\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Ban Na\t14.44\t101.38\t2019-03-16\tHUMAN_OBSERVATION\t',
+    '3003\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\tnear the "big" tree\t14.45\t101.39\t2019-03-17\t'
+    'HUMAN_OBSERVATION\t',
+)
+SIMPLE_LOCALITIES = {"3001": '"Khao Yai" north, 3 km', "3002": '"Ban Na', "3003": 'near the "big" tree'}
+
+
+@pytest.mark.parametrize("extra", [{}, {"__MACOSX/._0001234-250101000000000.csv": APPLE_DOUBLE}])
+def test_a_zipped_gbif_simple_csv_is_read_as_tab_separated_unquoted_text(tmp_path, store, extra):
+    path = zipped(tmp_path, {"0001234-250101000000000.csv": "\n".join([SIMPLE_HEADER, *SIMPLE_ROWS]) + "\n",
+                             **extra}, name="0001234-250101000000000.zip")
+    assert detect_format(path) == "gbif-csv"
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 3
+    for key, locality in SIMPLE_LOCALITIES.items():
+        rec = store.get(f"https://www.gbif.org/occurrence/{key}", access="full")
+        assert rec["locality"] == locality, key
+    assert "gbif:COORDINATE_ROUNDED" in store.get("https://www.gbif.org/occurrence/3001", access="full")["issues"]
+
+
+def test_a_zipped_csv_that_is_not_gbif_s_is_still_a_simple_archive(tmp_path):
+    path = zipped(tmp_path, {"occurrence.csv": "occurrenceID,scientificName\nx1,Paguma larvata\n"})
+    assert detect_format(path) == "dwca"

@@ -34,6 +34,8 @@ def detect_format(path: str | Path) -> str:
             return "shp"
         if "[content_types].xml" in names:  # Office Open XML: a workbook
             return "xlsx"
+        if gbif_simple_csv_member(path) is not None:
+            return "gbif-csv"  # GBIF's "simple CSV" download as GBIF delivers it: one tab-separated file, zipped
         if any(n.endswith((".csv", ".txt", ".tsv", ".tab")) for n in names):
             return "dwca"  # a simple Darwin Core Archive: one data file (and perhaps eml.xml)
         return "xlsx"
@@ -49,6 +51,24 @@ def detect_format(path: str | Path) -> str:
     header = text.split("\n", 1)[0].rstrip("\r")
     cells = {c.strip().strip('"') for sep in (",", ";", "\t") for c in header.split(sep)}
     return _table_kind(cells)
+
+
+def gbif_simple_csv_member(path: str | Path) -> str | None:
+    """The one data file of a zip that is a GBIF simple CSV download (header with gbifID and datasetKey), or
+    None. Such a file is tab-separated without quoting although it is named .csv, so it must not be read as
+    CSV (a quote in a locality would swallow the rows after it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = [i for i in zf.infolist() if not i.is_dir() and not _is_mac_file(i.filename)
+                    and not i.filename.lower().endswith(".xml")]
+            if len(data) != 1 or not data[0].filename.lower().endswith((".csv", ".txt", ".tsv", ".tab")):
+                return None
+            with zf.open(data[0]) as fh:
+                head = fh.read(65536)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    header = head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return data[0].filename if GBIF_SIGNATURE <= set(header.split("\t")) else None
 
 
 def _is_mac_file(name: str) -> bool:

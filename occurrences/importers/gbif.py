@@ -42,21 +42,38 @@ def read_simple_csv(path: Path, progress=None) -> Interchange:
     """A GBIF "simple CSV" download: as GBIF writes it (tab-separated, no quoting: a quote is an ordinary
     character there), or re-saved by a spreadsheet (comma- or semicolon-separated, quoted, perhaps in a legacy
     encoding or as XLSX), which is read like any spreadsheet."""
+    if zipfile.is_zipfile(path):  # the download as GBIF delivers it: the .csv zipped
+        from .detect import gbif_simple_csv_member
+
+        member = gbif_simple_csv_member(path)
+        if member is None:  # (detect_format says gbif-csv only for a zip that holds one)
+            return read_dwca(path, progress)
+        with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+            head = fh.read(65536)
+            fh.seek(0)  # (a zip member seeks too: back to its start)
+            return _read_simple_csv(fh, path.name, head, lambda: zf.read(member), progress)
     with open(path, "rb") as fh:
-        first_line = fh.read(65536).split(b"\n", 1)[0]
+        head = fh.read(65536)
+    return _read_simple_csv(str(path), path.name, head, path.read_bytes, progress)
+
+
+def _read_simple_csv(source, name: str, head: bytes, whole, progress) -> Interchange:
+    """``source``: the file's path, or a binary file at its start (a zipped download's member); ``head``: its
+    first bytes; ``whole()``: all of them, for a re-saved download read as a spreadsheet."""
+    first_line = head.split(b"\n", 1)[0]
     if b"\t" not in first_line:
         from ..ingest.read import read_table
 
-        table = read_table(path.read_bytes(), path.name)
+        table = read_table(whole(), name)
         if progress:
             progress(table.n_rows)
         return from_gbif_columns(dict(zip(table.headers, table.columns)), table.n_rows)
     try:
-        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+        table = pacsv.read_csv(source, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
                                convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types={}),
                                read_options=pacsv.ReadOptions(block_size=1 << 24))
     except pa.ArrowInvalid as exc:
-        raise FileProblem(name=path.name, reason=str(exc)) from None
+        raise FileProblem(name=name, reason=str(exc)) from None
     columns = {name: text(table.column(name)) for name in table.column_names}
     if progress:
         progress(table.num_rows)
