@@ -269,3 +269,60 @@ def test_a_zipped_gbif_simple_csv_is_read_as_tab_separated_unquoted_text(tmp_pat
 def test_a_zipped_csv_that_is_not_gbif_s_is_still_a_simple_archive(tmp_path):
     path = zipped(tmp_path, {"occurrence.csv": "occurrenceID,scientificName\nx1,Paguma larvata\n"})
     assert detect_format(path) == "dwca"
+
+
+# -- bug 1: the terms meta.xml declares are known; a media extension fills associatedMedia --------------------
+def test_unusual_terms_declared_in_meta_xml_are_not_unknown_columns(tmp_path, store):
+    """meta.xml says what each column is (an IPT's own ``sourceID``, Dublin Core's ``source``): kept as extra
+    terms without the UNKNOWN_FIELD_KEPT warning, which is for columns nobody defined."""
+    fields = "".join(f'<field index="{i}" term="{DWC}{t}"/>' for i, t in enumerate(TERMS))
+    fields += (f'<field index="{len(TERMS)}" term="http://ipt.gbif.org/terms/sourceID"/>'
+               f'<field index="{len(TERMS) + 1}" term="http://purl.org/dc/terms/source"/>'
+               f'<field index="{len(TERMS) + 2}" term="urn:occurrences:terms:column:my%20notes"/>')
+    meta_xml = META.format(row_type=DWC + "Occurrence", fields=fields, extensions="")
+    terms = TERMS + ("sourceID", "source", "my notes")
+    rows = tuple(r + "\tS-1\thttp://example.org/a\tnone" for r in ROWS)
+    path = zipped(tmp_path, {"meta.xml": meta_xml, "occurrence.txt": occurrence_txt(terms, rows)})
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    unknown = {f.field for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"}
+    assert unknown == {"my notes"}  # (our exports' IRI for a column nobody defined)
+    extra = json.loads(store.get("o1", access="full")["extraTerms"])
+    assert extra["sourceID"] == "S-1" and extra["source"] == "http://example.org/a"
+
+
+MEDIA_EXTENSION = ('<extension encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" fieldsEnclosedBy="" '
+                   'ignoreHeaderLines="1" rowType="{row_type}"><files><location>multimedia.txt</location></files>'
+                   '<coreid index="0"/><field index="1" term="http://purl.org/dc/terms/type"/>'
+                   '<field index="2" term="{term}"/></extension>')
+
+
+@pytest.mark.parametrize("row_type, term", [
+    ("http://rs.gbif.org/terms/1.0/Multimedia", "http://purl.org/dc/terms/identifier"),
+    ("http://rs.gbif.org/terms/1.0/Image", "http://purl.org/dc/terms/identifier"),
+    ("http://rs.tdwg.org/ac/terms/Multimedia", "http://rs.tdwg.org/ac/terms/accessURI")])
+def test_a_multimedia_extension_becomes_associated_media(tmp_path, store, row_type, term):
+    media = ("coreid\ttype\tidentifier\n"
+             "o1\tStillImage\thttps://example.org/o1-a.jpg\n"
+             "o1\tStillImage\thttps://example.org/o1-b.jpg\n"
+             "o2\tSound\t\n")
+    path = zipped(tmp_path, {"meta.xml": meta(extensions=MEDIA_EXTENSION.format(row_type=row_type, term=term)),
+                             "occurrence.txt": occurrence_txt(), "multimedia.txt": media})
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 2
+    extra = json.loads(store.get("o1", access="full")["extraTerms"])
+    assert extra["associatedMedia"] == "https://example.org/o1-a.jpg | https://example.org/o1-b.jpg"
+    assert "associatedMedia" not in (store.get("o2", access="full")["extraTerms"] or "")
+
+
+def test_a_gbif_download_s_multimedia_file_is_linked_by_gbif_id(tmp_path, store):
+    gbif = "http://rs.gbif.org/terms/1.0/"
+    names = SIMPLE_HEADER.split("\t")
+    uri = {"gbifID": gbif + "gbifID", "datasetKey": gbif + "datasetKey", "issue": gbif + "issue"}
+    fields = "".join(f'<field index="{i}" term="{uri.get(n, DWC + n)}"/>' for i, n in enumerate(names))
+    extension = MEDIA_EXTENSION.format(row_type=gbif + "Multimedia", term="http://purl.org/dc/terms/identifier")
+    meta_xml = META.format(row_type=DWC + "Occurrence", fields=fields, extensions=extension)
+    path = zipped(tmp_path, {"meta.xml": meta_xml, "occurrence.txt": "\n".join([SIMPLE_HEADER, *SIMPLE_ROWS]) + "\n",
+                             "multimedia.txt": "gbifID\ttype\tidentifier\n3002\tStillImage\thttps://x.org/1.jpg\n"})
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 3
+    rec = store.get("https://www.gbif.org/occurrence/3002", access="full")
+    assert json.loads(rec["extraTerms"])["associatedMedia"] == "https://x.org/1.jpg"

@@ -94,6 +94,7 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     _check_extensions(path)
     try:
         with without_mac_files(path) as usable, DwCAReader(str(usable)) as archive:
+            declared = set()  # the terms meta.xml names: each is what its publisher says, however unusual
             if archive.descriptor is None:
                 values, n = _core_values(archive, progress, lambda key: canonical_term(key) or key)
             else:
@@ -102,6 +103,11 @@ def read_dwca(path: Path, progress=None) -> Interchange:
                     raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
                                       "records, not Occurrence records: it is not an occurrence dataset")
                 values, n = _core_values(archive, progress, _short)
+                declared = {_short(t) for t in core.terms if not t.startswith(UNDEFINED_COLUMN)}
+                media = _media_by_core_id(archive)
+                if media and "id" in values:
+                    values["associatedMedia"] = _associated_media(values.get("associatedMedia"), values["id"],
+                                                                  media)
     except (InvalidArchive, InvalidSimpleArchive, NotADataFile) as exc:
         raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive: {exc}") from None
     except (OSError, KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:  # a file it names is absent,
@@ -111,14 +117,46 @@ def read_dwca(path: Path, progress=None) -> Interchange:
     columns = {k: pa.array(v, pa.large_string()) for k, v in values.items()}
     if "gbifID" in columns:
         columns.pop("id", None)  # (GBIF's id is the gbifID)
-        return from_gbif_columns(columns, n)
-    columns = core_id_as_occurrence_id(current_names(columns))
-    if "year" in columns:
-        columns["eventDate"] = event_date_from_parts(columns.get("eventDate"), columns["year"],
-                                                     columns.get("month"), columns.get("day"))
-    issues = split_issues(columns.get("issues"), "|")
-    kept, unknown = submittable(columns)
-    return Interchange(kept, n, issues, unknown)
+        data = from_gbif_columns(columns, n)
+    else:
+        columns = core_id_as_occurrence_id(current_names(columns))
+        if "year" in columns:
+            columns["eventDate"] = event_date_from_parts(columns.get("eventDate"), columns["year"],
+                                                         columns.get("month"), columns.get("day"))
+        issues = split_issues(columns.get("issues"), "|")
+        kept, unknown = submittable(columns)
+        data = Interchange(kept, n, issues, unknown)
+    data.unknown = [name for name in data.unknown if name not in declared]
+    return data
+
+
+UNDEFINED_COLUMN = "urn:occurrences:terms:column:"  # our exports' IRI for a column nobody defined
+# Extensions whose rows are media of a core record, and the term holding each one's address: GBIF's Multimedia
+# (and its older Simple Image), Audubon Core.
+MEDIA_ROW_TYPES = ("http://rs.gbif.org/terms/1.0/Multimedia", "http://rs.gbif.org/terms/1.0/Image",
+                   "http://rs.tdwg.org/ac/terms/Multimedia")
+MEDIA_TERMS = ("http://purl.org/dc/terms/identifier", "http://rs.tdwg.org/ac/terms/accessURI",
+               "http://purl.org/dc/elements/1.1/identifier")
+
+
+def _media_by_core_id(archive) -> dict[str, list[str]]:
+    """Core id → the addresses of its media, from the archive's media extensions (empty when it has none)."""
+    media: dict[str, list[str]] = {}
+    for extension in archive.extension_files:
+        if extension.file_descriptor.type not in MEDIA_ROW_TYPES:
+            continue
+        for row in extension.iter_rows():
+            address = next((v.strip() for t in MEDIA_TERMS if (v := row.data.get(t)) and v.strip()), None)
+            if address and address not in media.get(row.core_id, ()):
+                media.setdefault(row.core_id, []).append(address)
+    return media
+
+
+def _associated_media(given: list | None, ids: list, media: dict[str, list[str]]) -> list:
+    """associatedMedia per core row: as the core gives it, else its media's addresses (`` | ``-separated, as
+    Darwin Core recommends for lists)."""
+    given = given or [None] * len(ids)
+    return [g if g and g.strip() else (" | ".join(media[i]) if i in media else None) for g, i in zip(given, ids)]
 
 
 def _check_extensions(path: Path) -> None:
