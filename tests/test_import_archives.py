@@ -326,3 +326,31 @@ def test_a_gbif_download_s_multimedia_file_is_linked_by_gbif_id(tmp_path, store)
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 3
     rec = store.get("https://www.gbif.org/occurrence/3002", access="full")
     assert json.loads(rec["extraTerms"])["associatedMedia"] == "https://x.org/1.jpg"
+
+
+QUOTING_HEADER = SIMPLE_HEADER + "\tcatalogNumber\tdateIdentified"
+QUOTING_ROWS = (  # a 2025 download: a cell holding quotes is quoted CSV-style; an older one's cell as written
+    '3101\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Camping ""Cel de Balaguer"", 3 km"\t14.43\t101.37\t'
+    '2019-03-15\tHUMAN_OBSERVATION\t\t000123\t2024-02-18T17:59:05',
+    '3102\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Khao Yai"\t14.44\t101.38\t2019-03-16\t'
+    'HUMAN_OBSERVATION\t\t0042\t',
+)
+
+
+@pytest.mark.parametrize("zip_it", [False, True])
+def test_gbif_simple_csv_quoted_cells_and_text_columns(tmp_path, store, zip_it):
+    """Recent downloads quote a cell that holds quotes (doubled inside); older ones wrote quotes as they are.
+    No column is given a type on reading: timestamps and catalogue numbers stay as written."""
+    content = "\n".join([QUOTING_HEADER, *QUOTING_ROWS]) + "\n"
+    if zip_it:
+        path = zipped(tmp_path, {"0002345-250101000000000.csv": content}, name="0002345-250101000000000.zip")
+    else:
+        path = tmp_path / "0002345-250101000000000.csv"
+        path.write_text(content, encoding="utf-8")
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+    first = store.get("https://www.gbif.org/occurrence/3101", access="full")
+    assert first["locality"] == 'Camping "Cel de Balaguer", 3 km'
+    extra = json.loads(first["extraTerms"])
+    assert extra["catalogNumber"] == "000123" and extra["dateIdentified"] == "2024-02-18T17:59:05"
+    second = store.get("https://www.gbif.org/occurrence/3102", access="full")
+    assert second["locality"] == '"Khao Yai"' and json.loads(second["extraTerms"])["catalogNumber"] == "0042"

@@ -68,16 +68,36 @@ def _read_simple_csv(source, name: str, head: bytes, whole, progress) -> Interch
         if progress:
             progress(table.n_rows)
         return from_gbif_columns(dict(zip(table.headers, table.columns)), table.n_rows)
+    # Every column as text: inferring types turned "2024-02-18T17:59:05" into "2024-02-18 17:59:05" and would
+    # drop a catalogue number's leading zeros.
+    names = first_line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r").split("\t")
     try:
         table = pacsv.read_csv(source, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
-                               convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types={}),
+                               convert_options=pacsv.ConvertOptions(
+                                   strings_can_be_null=True, column_types=dict.fromkeys(names, pa.large_string())),
                                read_options=pacsv.ReadOptions(block_size=1 << 24))
     except pa.ArrowInvalid as exc:
         raise FileProblem(name=name, reason=str(exc)) from None
-    columns = {name: text(table.column(name)) for name in table.column_names}
+    columns = {name: _unquoted(text(table.column(name))) for name in table.column_names}
     if progress:
         progress(table.num_rows)
     return from_gbif_columns(columns, table.num_rows)
+
+
+# A cell quoted CSV-style: wrapped in quotes, with the quotes inside doubled (at least one pair).
+QUOTED_CELL = r'^"(?:[^"]|"")*""(?:[^"]|"")*"$'
+
+
+def _unquoted(column: pa.Array) -> pa.Array:
+    """GBIF's simple CSV is split on tabs alone (older downloads wrote a quote as any other character, so a
+    cell may start with one and never close it), but recent ones quote a cell that holds quotes, CSV-style:
+    wrapped in quotes, those inside doubled. Such cells are unquoted. A cell merely starting and ending with a quote
+    (``"Khao Yai"``) is kept as written. Costs one substring search per column that has no doubled quote."""
+    if not pc.any(pc.match_substring(column, '""')).as_py():
+        return column
+    quoted = pc.fill_null(pc.match_substring_regex(column, QUOTED_CELL), False)
+    inner = pc.replace_substring(pc.utf8_slice_codeunits(column, 1, -1), '""', '"')
+    return pc.if_else(quoted, inner, column)
 
 
 def read_dwca(path: Path, progress=None) -> Interchange:
