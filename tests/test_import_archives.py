@@ -354,3 +354,27 @@ def test_gbif_simple_csv_quoted_cells_and_text_columns(tmp_path, store, zip_it):
     assert extra["catalogNumber"] == "000123" and extra["dateIdentified"] == "2024-02-18T17:59:05"
     second = store.get("https://www.gbif.org/occurrence/3102", access="full")
     assert second["locality"] == '"Khao Yai"' and json.loads(second["extraTerms"])["catalogNumber"] == "0042"
+
+
+# -- found with MOBOTDarwinCore.csv (gbif/dwca-io): scientificName beside GBIF's species column -------------------
+def test_an_exact_term_wins_over_a_label_that_is_another_term(tmp_path):
+    """``species`` is GBIF's column and also our English label "Species": beside ``scientificName`` the file was
+    refused as two columns for one field. The exact term fills the field; ``species`` is kept as an extra term.
+    Two labels for one field are still refused."""
+    from occurrences.forms.headers import map_headers
+
+    assert map_headers(["scientificName", "species", "Collector", "recordedBy"]).terms == [
+        "scientificName", None, None, "recordedBy"]
+    assert map_headers(["Species", "ชนิดพันธุ์"]).duplicates  # two labels: which one wins is a guess
+    path = tmp_path / "mobot.txt"
+    path.write_text("occurrenceID\tscientificName\tspecies\tday\tmonth\tyear\tcountryCode\tdecimalLatitude\t"
+                    "decimalLongitude\tbasisOfRecord\n"
+                    "MO:1\tPaguma larvata\tlarvata\t29\t10\t1985\tTH\t14.43\t101.37\t"
+                    "PreservedSpecimen\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    rec = store.get("MO:1", access="full")
+    assert rec["eventDate"] == "1985-10-29" and json.loads(rec["extraTerms"])["species"] == "larvata"
+    store.close()

@@ -163,3 +163,19 @@ def test_gbif_simple_csv_download_2025_zipped():
     assert len(quoted) == 5 and all(not v.startswith('"') and '""' not in v for v in quoted)
     assert 'Càmping "Cel de Balaguer"' in quoted[0]
     assert all(v is None or "T" in v for v in c["lastInterpreted"])
+
+
+def test_mobot_darwin_core_file_with_scientific_name_and_species(tmp_path):
+    """Refused before: "the columns 'scientificName', 'species' all fill the same field scientificName". Now
+    read, and the records with day/month/year get their eventDate (plants of the Americas and Africa: refused
+    for the checklist and the countries, as they should be)."""
+    store = open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    try:
+        with pytest.raises(ImportRejected) as caught:
+            import_file(store, public("MOBOTDarwinCore.csv"), submitted_by="public")
+    finally:
+        store.close()
+    flags = caught.value.report.flatten()
+    assert {code for _, field, code in flags if field == "scientificName"} == {"TAXON_MATCH_NONE"}
+    missing_dates = {row for row, field, code in flags if field == "eventDate"}
+    assert missing_dates == {2}  # the only record without day, month and year
