@@ -142,4 +142,5 @@ def extra_array(columns: Mapping[str, "pa.Array"], n: int) -> "pa.Array":
     return out
 
 
-__all__ = ["extra_array", "EXTRA", "OLD_TERMS", "current_term", "term_iris", "canonical_term", "extra_key", "encode", "decode", "extra_column"]
+__all__ = ["extra_array", "EXTRA", "OLD_TERMS", "current_term", "term_iris", "canonical_term", "extra_key", "encode",
+           "decode", "extra_column"]

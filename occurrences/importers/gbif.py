@@ -1,8 +1,10 @@
 """GBIF occurrence downloads (and any Darwin Core Archive, our own exports included).
 
-* "Simple CSV" downloads: tab-separated, unquoted, GBIF's interpreted columns (``gbifID``, ``species``,
-  ``issue`` …).
-* Darwin Core Archive downloads: ``meta.xml`` + ``occurrence.txt`` read with python-dwca-reader.
+* "Simple CSV" downloads (zipped as GBIF delivers them, or not): tab-separated, GBIF's interpreted columns
+  (``gbifID``, ``species``, ``issue`` …); older ones unquoted, recent ones quoting a cell that holds quotes.
+* Darwin Core Archive downloads: ``meta.xml`` + ``occurrence.txt`` read with python-dwca-reader (media
+  extensions → ``associatedMedia``); other publishers' archives too, Darwin Core 1.4-era ones and macOS zips
+  included.
 
 GBIF's own quality flags (the ``issue`` column, ``;``-separated) are kept beside ours in ``issues``, each
 prefixed ``gbif:`` (``gbif:COORDINATE_ROUNDED``) so the two vocabularies never collide; our own exports'
@@ -39,9 +41,9 @@ GBIF_OCCURRENCE_PAGE = "https://www.gbif.org/occurrence/"
 
 
 def read_simple_csv(path: Path, progress=None) -> Interchange:
-    """A GBIF "simple CSV" download: as GBIF writes it (tab-separated, no quoting: a quote is an ordinary
-    character there), or re-saved by a spreadsheet (comma- or semicolon-separated, quoted, perhaps in a legacy
-    encoding or as XLSX), which is read like any spreadsheet."""
+    """A GBIF "simple CSV" download: as GBIF delivers it (the .csv zipped) or unzipped, tab-separated (split on
+    tabs alone; see :func:`_unquoted` for quotes), or re-saved by a spreadsheet (comma- or semicolon-separated,
+    quoted, perhaps in a legacy encoding or as XLSX), which is read like any spreadsheet."""
     if zipfile.is_zipfile(path):  # the download as GBIF delivers it: the .csv zipped
         from .detect import gbif_simple_csv_member
 
@@ -91,8 +93,9 @@ QUOTED_CELL = r'^"(?:[^"]|"")*""(?:[^"]|"")*"$'
 def _unquoted(column: pa.Array) -> pa.Array:
     """GBIF's simple CSV is split on tabs alone (older downloads wrote a quote as any other character, so a
     cell may start with one and never close it), but recent ones quote a cell that holds quotes, CSV-style:
-    wrapped in quotes, those inside doubled. Such cells are unquoted. A cell merely starting and ending with a quote
-    (``"Khao Yai"``) is kept as written. Costs one substring search per column that has no doubled quote."""
+    wrapped in quotes, those inside doubled. Such cells are unquoted. A cell merely starting and ending with
+    a quote (``"Khao Yai"``) is kept as written. Costs one substring search per column without doubled
+    quotes."""
     if not pc.any(pc.match_substring(column, '""')).as_py():
         return column
     quoted = pc.fill_null(pc.match_substring_regex(column, QUOTED_CELL), False)
