@@ -378,3 +378,43 @@ def test_an_exact_term_wins_over_a_label_that_is_another_term(tmp_path):
     rec = store.get("MO:1", access="full")
     assert rec["eventDate"] == "1985-10-29" and json.loads(rec["extraTerms"])["species"] == "larvata"
     store.close()
+
+
+# -- found with an Event-core example (jhpoelen/dwca-event-example, from TDWG's dwc-qa): sampling-event datasets --
+EVENT_META = ('<archive xmlns="http://rs.tdwg.org/dwc/text/"><core encoding="UTF-8" fieldsTerminatedBy="\\t" '
+              'linesTerminatedBy="\\n" fieldsEnclosedBy="" ignoreHeaderLines="1" rowType="' + DWC + 'Event">'
+              '<files><location>event.txt</location></files><id index="0"/>{event_fields}</core>'
+              '<extension encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" fieldsEnclosedBy="" '
+              'ignoreHeaderLines="1" rowType="' + DWC + 'Occurrence"><files><location>occurrence.txt</location>'
+              '</files><coreid index="0"/>{occurrence_fields}</extension></archive>')
+
+
+def test_a_sampling_event_archive_gives_one_record_per_occurrence(tmp_path, store):
+    """Camera-trap and survey datasets are published as Event core + Occurrence extension; such an archive was
+    refused ("its core is Event records"). Each occurrence row is a record; its event's date, place and
+    coordinates fill what the row leaves empty; an event without occurrences gives none."""
+    event_terms = ("eventID", "eventDate", "countryCode", "decimalLatitude", "decimalLongitude", "samplingProtocol")
+    occurrence_terms = ("occurrenceID", "basisOfRecord", "scientificName", "individualCount", "decimalLatitude")
+    fields = lambda terms: "".join(f'<field index="{i + 1}" term="{DWC}{t}"/>'  # noqa: E731
+                                   for i, t in enumerate(terms))
+    path = zipped(tmp_path, {
+        "meta.xml": EVENT_META.format(event_fields=fields(event_terms), occurrence_fields=fields(occurrence_terms)),
+        "event.txt": "id\t" + "\t".join(event_terms) + "\n"
+                     "ct1\tct1\t2020-02-01/2020-03-01\tTH\t14.43\t101.37\tcamera trap\n"
+                     "ct2\tct2\t2020-02-01/2020-03-01\tTH\t14.50\t101.40\tcamera trap\n",
+        "occurrence.txt": "id\t" + "\t".join(occurrence_terms) + "\n"
+                          "ct1\tct1-a\tMachineObservation\tPaguma larvata\t2\t\n"
+                          "ct1\tct1-b\tMachineObservation\tArctictis binturong\t1\t14.44\n"})
+    result = import_path(store, path, submitted_by="t", status="accepted")
+    assert result.stored == 2 and store.count(FULL) == 2
+    a, b = (store.get(o, access="full") for o in ("ct1-a", "ct1-b"))
+    assert a["eventDate"] == b["eventDate"] == "2020-02-01/2020-03-01" and a["samplingProtocol"] == "camera trap"
+    assert a["decimalLatitude"] == 14.43 and b["decimalLatitude"] == 14.44 and a["individualCount"] == 2
+    assert json.loads(a["extraTerms"])["eventID"] == "ct1"
+    assert not [f for r in result.report.rows for f in r.flags if f.code == "UNKNOWN_FIELD_KEPT"]
+
+
+def test_an_event_archive_without_occurrences_is_still_refused(tmp_path):
+    path = zipped(tmp_path, {"meta.xml": meta(row_type=DWC + "Event"), "occurrence.txt": occurrence_txt()})
+    with pytest.raises(FileProblem, match="Event"):
+        read(path)

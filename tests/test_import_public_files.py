@@ -179,3 +179,16 @@ def test_mobot_darwin_core_file_with_scientific_name_and_species(tmp_path):
     assert {code for _, field, code in flags if field == "scientificName"} == {"TAXON_MATCH_NONE"}
     missing_dates = {row for row, field, code in flags if field == "eventDate"}
     assert missing_dates == {2}  # the only record without day, month and year
+
+
+# -- jhpoelen/dwca-event-example ----------------------------------------------------------------------------------
+def test_event_core_archive_gives_its_occurrences(store):
+    """Refused before ("its core is Event records"): each occurrence row is a record, with its event's terms."""
+    path = public("dwca-event-example")
+    assert detect_format(path) == "dwca"
+    data = read(path)
+    c = columns(data)
+    assert data.n == 3 and data.unknown == [] and c["occurrenceID"] == ["tuco1", "tuco2", "tuco3"]
+    assert c["eventDate"] == ["2019-07-04"] * 3 and c["basisOfRecord"] == ["MachineObservation"] * 3
+    result = import_interchange(store, on_checklist(data), path.name, submitted_by="public", status="accepted")
+    assert result.stored == 3 and store.get("tuco2", access="full")["lifeStage"] == "juvenile"

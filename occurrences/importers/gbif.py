@@ -122,15 +122,20 @@ def read_dwca(path: Path, progress=None) -> Interchange:
                 values, n = _core_values(archive, progress, lambda key: canonical_term(key) or key)
             else:
                 core = archive.descriptor.core
-                if not is_occurrence_core(core.type):
+                occurrences = _occurrence_extension(archive) if core.type.rstrip("/").endswith("/Event") else None
+                if occurrences is not None:  # a sampling-event dataset: one record per occurrence row
+                    values, n = _event_occurrences(archive, occurrences, progress)
+                    declared = {_short(t) for d in (core, occurrences.file_descriptor) for t in d.terms}
+                elif not is_occurrence_core(core.type):
                     raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
                                       "records, not Occurrence records: it is not an occurrence dataset")
-                values, n = _core_values(archive, progress, _short)
-                declared = {_short(t) for t in core.terms if not t.startswith(UNDEFINED_COLUMN)}
-                media = _media_by_core_id(archive)
-                if media and "id" in values:
-                    values["associatedMedia"] = _associated_media(values.get("associatedMedia"), values["id"],
-                                                                  media)
+                else:
+                    values, n = _core_values(archive, progress, _short)
+                    declared = {_short(t) for t in core.terms if not t.startswith(UNDEFINED_COLUMN)}
+                    media = _media_by_core_id(archive)
+                    if media and "id" in values:
+                        values["associatedMedia"] = _associated_media(values.get("associatedMedia"), values["id"],
+                                                                      media)
     except (InvalidArchive, InvalidSimpleArchive, NotADataFile) as exc:
         raise FileProblem(name=path.name, reason=f"it is not a valid Darwin Core Archive: {exc}") from None
     except (OSError, KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:  # a file it names is absent,
@@ -151,6 +156,33 @@ def read_dwca(path: Path, progress=None) -> Interchange:
         data = Interchange(kept, n, issues, unknown)
     data.unknown = [name for name in data.unknown if name not in declared]
     return data
+
+
+def _occurrence_extension(archive):
+    """The Occurrence extension of an Event-core archive, or None."""
+    return next((e for e in archive.extension_files
+                 if (e.file_descriptor.type or "").rstrip("/").endswith("/Occurrence")), None)
+
+
+def _event_occurrences(archive, occurrences, progress) -> tuple[dict[str, list], int]:
+    """A sampling-event archive (Event core, Occurrence extension: camera-trap and survey datasets) as one
+    record per occurrence row: the row's own terms, and its event's (eventDate, place, coordinates, protocol…)
+    where the row leaves them empty. Events without occurrences give none; a row whose event is absent keeps
+    its own terms only. (Parent events, ``parentEventID``, are not looked up.)"""
+    events: dict[str, dict[str, str]] = {}
+    for row in archive:
+        events[row.id] = {_short(k): v for k, v in row.data.items() if v}
+    rows: list[dict[str, str]] = []
+    for row in occurrences.iter_rows():
+        record = dict(events.get(row.core_id, {}))
+        record.update({_short(k): v for k, v in row.data.items() if v})
+        rows.append(record)
+        if progress and len(rows) % 10_000 == 0:
+            progress(10_000)
+    if progress:
+        progress(len(rows) % 10_000)
+    names = list(dict.fromkeys(name for record in rows for name in record))
+    return {name: [record.get(name) for record in rows] for name in names}, len(rows)
 
 
 UNDEFINED_COLUMN = "urn:occurrences:terms:column:"  # our exports' IRI for a column nobody defined
