@@ -125,7 +125,8 @@ def read_dwca(path: Path, progress=None) -> Interchange:
                 occurrences = _occurrence_extension(archive) if core.type.rstrip("/").endswith("/Event") else None
                 if occurrences is not None:  # a sampling-event dataset: one record per occurrence row
                     values, n = _event_occurrences(archive, occurrences, progress)
-                    declared = {_short(t) for d in (core, occurrences.file_descriptor) for t in d.terms}
+                    declared = {_short(t) for d in (core, occurrences.file_descriptor) for t in d.terms
+                                if not t.startswith(UNDEFINED_COLUMN)}
                 elif not is_occurrence_core(core.type):
                     raise FileProblem(name=path.name, reason=f"its core is {core.type.rsplit('/', 1)[-1]} "
                                       "records, not Occurrence records: it is not an occurrence dataset")
