@@ -418,3 +418,14 @@ def test_an_event_archive_without_occurrences_is_still_refused(tmp_path):
     path = zipped(tmp_path, {"meta.xml": meta(row_type=DWC + "Event"), "occurrence.txt": occurrence_txt()})
     with pytest.raises(FileProblem, match="Event"):
         read(path)
+
+
+def test_validate_takes_an_unpacked_archive_like_import(tmp_path):
+    """``occurrences import`` took a folder (an unpacked DwC-A) but ``validate`` refused it as a directory."""
+    folder = tmp_path / "unpacked"
+    folder.mkdir()
+    (folder / "meta.xml").write_text(meta(), encoding="utf-8")
+    (folder / "occurrence.txt").write_text(occurrence_txt(), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "2 rows: 2 valid" in result.output
