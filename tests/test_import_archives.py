@@ -429,3 +429,20 @@ def test_validate_takes_an_unpacked_archive_like_import(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(folder)])
     assert result.exit_code == 0, result.output
     assert "2 rows: 2 valid" in result.output
+
+
+def test_a_tgz_archive_made_on_macos_imports(tmp_path, store):
+    """macOS's tar adds ``._name`` AppleDouble files beside each file (unless COPYFILE_DISABLE is set)."""
+    import io
+    import tarfile
+
+    path = tmp_path / "archive.tgz"
+    with tarfile.open(path, "w:gz") as tf:
+        for name, content in (("my-archive/meta.xml", meta()), ("my-archive/occurrence.txt", occurrence_txt()),
+                              ("my-archive/._meta.xml", APPLE_DOUBLE), ("._my-archive", APPLE_DOUBLE)):
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    assert detect_format(path) == "dwca"
+    assert import_path(store, path, submitted_by="t", status="accepted").stored == 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -261,25 +262,40 @@ def is_mac_file(name: str) -> bool:
 
 @contextlib.contextmanager
 def without_mac_files(path: Path):
-    """``path`` itself, or, for a zip holding macOS's extra files, a copy without them (python-dwca-reader
-    would count them as data files, or as a second folder beside the archive's)."""
-    if path.is_dir() or not zipfile.is_zipfile(path):
+    """``path`` itself, or, for a zip or tar holding macOS's extra files, a copy without them
+    (python-dwca-reader would count them as data files, or as a second folder beside the archive's)."""
+    if path.is_dir():
         yield path
-        return
-    with zipfile.ZipFile(path) as zf:
-        members = zf.infolist()
-        if not any(is_mac_file(m.filename) for m in members):
-            yield path
-            return
-        with tempfile.TemporaryDirectory(prefix="occ-dwca-") as tmp:
-            copy = Path(tmp) / path.name
-            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
-                for member in members:
-                    if is_mac_file(member.filename) or member.is_dir():
-                        continue
-                    with zf.open(member) as src, out.open(member.filename, "w", force_zip64=True) as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-            yield copy
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+            if not any(is_mac_file(m.filename) for m in members):
+                yield path
+                return
+            with tempfile.TemporaryDirectory(prefix="occ-dwca-") as tmp:
+                copy = Path(tmp) / path.name
+                with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                    for member in members:
+                        if is_mac_file(member.filename) or member.is_dir():
+                            continue
+                        with zf.open(member) as src, out.open(member.filename, "w", force_zip64=True) as dst:
+                            shutil.copyfileobj(src, dst, 1 << 20)
+                yield copy
+    elif tarfile.is_tarfile(path):
+        with tarfile.open(path) as tf:
+            members = tf.getmembers()
+            if not any(is_mac_file(m.name) for m in members):
+                yield path
+                return
+            with tempfile.TemporaryDirectory(prefix="occ-dwca-") as tmp:
+                copy = Path(tmp) / path.name
+                with tarfile.open(copy, "w:gz") as out:
+                    for member in members:  # regular files only (no links, devices or macOS files)
+                        if member.isfile() and not is_mac_file(member.name):
+                            out.addfile(member, tf.extractfile(member))
+                yield copy
+    else:
+        yield path
 
 
 def _core_values(archive, progress, name_of) -> tuple[dict[str, list], int]:
