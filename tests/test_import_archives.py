@@ -114,7 +114,7 @@ def test_a_tab_file_in_a_zip_is_a_simple_archive(tmp_path, store):
 # -- bug 5: Darwin Core 1.4 / DiGIR term names ----------------------------------------------------------------
 OLD_NAMES = ("GlobalUniqueIdentifier", "BasisOfRecord", "ScientificName", "EarliestDateCollected", "Collector",
              "CollectorNumber", "Country", "Latitude", "Longitude", "Locality")
-OLD_ROWS = ("urn:catalog:KU:M:101\tPreservedSpecimen\tPaguma larvata\t1999-06-18 00:00:00.0\tMarkus Döring\t"
+OLD_ROWS = ("urn:catalog:KU:M:101\tPreservedSpecimen\tPaguma larvata\t1999-06-18 00:00:00.0\tNguyễn Văn An\t"
             "A-17\tThailand\t14.43\t101.37\tPak Chong",)
 
 
@@ -128,7 +128,7 @@ def test_darwin_core_1_4_term_names_fill_the_current_fields(tmp_path, store, nam
     result = import_path(store, path, submitted_by="t", status="accepted")
     assert result.stored == 1
     rec = store.get("urn:catalog:KU:M:101", access="full")
-    assert rec["eventDate"] == "1999-06-18" and rec["recordedBy"] == "Markus Döring"
+    assert rec["eventDate"] == "1999-06-18" and rec["recordedBy"] == "Nguyễn Văn An"
     assert rec["scientificName"] == "Paguma larvata" and rec["decimalLatitude"] == 14.43
     assert rec["decimalLongitude"] == 101.37 and rec["basisOfRecord"] == "PreservedSpecimen"
     extra = json.loads(rec["extraTerms"])
@@ -150,13 +150,13 @@ def test_old_names_as_spreadsheet_headers(tmp_path):
     path = tmp_path / "old.csv"
     path.write_text("GlobalUniqueIdentifier,BasisOfRecord,ScientificName,EarliestDateCollected,Collector,"
                     "countryCode,Latitude,Longitude\n"
-                    "s1,Specimen,Paguma larvata,1999-06-18,Markus Döring,TH,14.43,101.37\n", encoding="utf-8")
+                    "s1,Specimen,Paguma larvata,1999-06-18,Nguyễn Văn An,TH,14.43,101.37\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 's.db'}"
     result = CliRunner().invoke(cli, ["import", str(path), "--db", db])
     assert result.exit_code == 0, result.output
     store = open_store(db)
     rec = store.get("s1", access="full")
-    assert rec["recordedBy"] == "Markus Döring" and rec["eventDate"] == "1999-06-18"
+    assert rec["recordedBy"] == "Nguyễn Văn An" and rec["eventDate"] == "1999-06-18"
     assert rec["basisOfRecord"] == "PreservedSpecimen"
     store.close()
 
@@ -330,7 +330,7 @@ def test_a_gbif_download_s_multimedia_file_is_linked_by_gbif_id(tmp_path, store)
 
 QUOTING_HEADER = SIMPLE_HEADER + "\tcatalogNumber\tdateIdentified"
 QUOTING_ROWS = (  # a 2025 download: a cell holding quotes is quoted CSV-style; an older one's cell as written
-    '3101\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Camping ""Cel de Balaguer"", 3 km"\t14.43\t101.37\t'
+    '3101\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Camping ""Ban Mae Sa"", 3 km"\t14.43\t101.37\t'
     '2019-03-15\tHUMAN_OBSERVATION\t\t000123\t2024-02-18T17:59:05',
     '3102\tds\t\tPaguma larvata\tSPECIES\tPaguma larvata\tTH\t"Khao Yai"\t14.44\t101.38\t2019-03-16\t'
     'HUMAN_OBSERVATION\t\t0042\t',
@@ -349,7 +349,7 @@ def test_gbif_simple_csv_quoted_cells_and_text_columns(tmp_path, store, zip_it):
         path.write_text(content, encoding="utf-8")
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
     first = store.get("https://www.gbif.org/occurrence/3101", access="full")
-    assert first["locality"] == 'Camping "Cel de Balaguer", 3 km'
+    assert first["locality"] == 'Camping "Ban Mae Sa", 3 km'
     extra = json.loads(first["extraTerms"])
     assert extra["catalogNumber"] == "000123" and extra["dateIdentified"] == "2024-02-18T17:59:05"
     second = store.get("https://www.gbif.org/occurrence/3102", access="full")
