@@ -601,7 +601,7 @@ def migrate(src, dst):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))  # a directory: an unpacked DwC-A
 @click.option("--db", envvar="OCCURRENCES_DB", default=None,
               help="Also look for duplicates among the records of this database (nothing is written).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,

@@ -40,6 +40,26 @@ def canonical_term(header: str) -> str | None:
     return _folded().get(name.lower())
 
 
+# Names of Darwin Core 1.4 (2009, namespace http://rs.tdwg.org/dwc/dwcore/ and the terms/ of that time) and of
+# DarwinCore 2 as DiGIR providers served it (http://digir.net/schema/conceptual/darwin/2003/1.0/) whose meaning
+# is one current term, by folded local name. Names whose meaning changed (Remarks, Notes, the Catalog number
+# split into text and number...) are not here: they stay extra terms under their own name.
+OLD_TERMS = {
+    "globaluniqueidentifier": "occurrenceID", "earliestdatecollected": "eventDate", "collector": "recordedBy",
+    "collectornumber": "recordNumber", "latitude": "decimalLatitude", "longitude": "decimalLongitude",
+    "scientificnameauthor": "scientificNameAuthorship", "verbatimcollectingdate": "verbatimEventDate",
+    "yearcollected": "year", "monthcollected": "month", "daycollected": "day", "datelastmodified": "modified",
+    "horizontaldatum": "geodeticDatum", "isocountrycode": "countryCode", "identifiedby": "identifiedBy",
+}
+
+
+def current_term(header: str) -> str | None:
+    """The current term a column header names, old names included (``Collector`` → ``recordedBy``, a Darwin
+    Core 1.4 IRI ``…/dwcore/ScientificName`` → ``scientificName``), or None."""
+    name = header.strip().rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].rsplit("#", 1)[-1]
+    return OLD_TERMS.get(name.lower()) or canonical_term(name)
+
+
 def extra_key(header: str) -> str:
     """The key an extra column is kept under: its term's spelling, or the header as given."""
     return canonical_term(header) or header.strip()
@@ -122,4 +142,5 @@ def extra_array(columns: Mapping[str, "pa.Array"], n: int) -> "pa.Array":
     return out
 
 
-__all__ = ["extra_array", "EXTRA", "term_iris", "canonical_term", "extra_key", "encode", "decode", "extra_column"]
+__all__ = ["extra_array", "EXTRA", "OLD_TERMS", "current_term", "term_iris", "canonical_term", "extra_key", "encode",
+           "decode", "extra_column"]

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..i18n import LANGUAGES
 from ..parse.text import fold_spelling_variants
+from ..dwc_terms import OLD_TERMS
 from ..records import SUBMITTABLE
 from . import Form, FormField, load_form
 
@@ -57,6 +58,9 @@ def _label_index(form_id: str) -> dict[str, tuple[str, frozenset[str]]]:
                 if label:
                     term, langs = index.setdefault(header_key(label), (f.term, set()))
                     langs.add(lang)
+    for name, term in OLD_TERMS.items():  # Darwin Core 1.4 / DiGIR names (Collector, EarliestDateCollected)
+        if term in SUBMITTABLE:
+            index.setdefault(header_key(name), (term, set()))
     return {k: (t, frozenset(langs)) for k, (t, langs) in index.items()}
 
 
@@ -69,9 +73,28 @@ def map_headers(headers: list[str], form: Form | None = None) -> HeaderMap:
         term, langs = index.get(header_key(h), (None, frozenset()))
         terms.append(term)
         votes.update(langs)
+    _prefer_exact_terms(headers, terms)
     # English labels are often also the words people type by habit; prefer a regional language on a tie.
     ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0] == "en", LANGUAGES.index(kv[0])))
     return HeaderMap(list(headers), terms, ranked[0][0] if ranked else None, dict(votes))
+
+
+def _prefer_exact_terms(headers: list[str], terms: list[str | None]) -> None:
+    """Where a column named exactly by a field's term (``scientificName``) meets others that map to it only
+    as a label or an old name and are Darwin Core or GBIF terms of their own (GBIF's ``species``, which is
+    also the English label "Species"; Darwin Core 1.4's ``Collector``), the exact one fills the field and
+    the others are kept as extra terms under their own names. Two labels, or two exact names, still
+    refuse the file (which one should win is a guess)."""
+    from ..dwc_terms import canonical_term
+
+    for term in {t for t in terms if t and terms.count(t) > 1}:
+        named = [i for i, t in enumerate(terms) if t == term]
+        exact = [i for i in named if header_key(headers[i]) == header_key(term)]
+        others = [i for i in named if i not in exact]
+        if len(exact) == 1 and all(canonical_term(headers[i]) or header_key(headers[i]) in OLD_TERMS
+                                   for i in others):
+            for i in others:
+                terms[i] = None
 
 
 @lru_cache(maxsize=None)
@@ -100,9 +123,11 @@ def choice_lookup(form_id: str, term: str) -> tuple[dict[str, str], dict[str, st
 # Other vocabularies' spellings of our stored values: GBIF's BasisOfRecord enumeration (gbif.org API
 # reference, "BasisOfRecord"), whose OBSERVATION and LITERATURE are the older names of HumanObservation and
 # MaterialCitation.
+# "Specimen" is the Darwin Core 1.4 value (its vocabulary had PreservedSpecimen, FossilSpecimen and
+# LivingSpecimen too, but archives of that time wrote "Specimen" for the preserved ones).
 ALIASES = {"basisOfRecord": {"OBSERVATION": "HumanObservation", "HUMAN_OBSERVATION": "HumanObservation",
                              "MACHINE_OBSERVATION": "MachineObservation", "LITERATURE": "MaterialCitation",
-                             "UNKNOWN": "Occurrence"}}
+                             "UNKNOWN": "Occurrence", "SPECIMEN": "PreservedSpecimen"}}
 
 
 def _squeezed(text: str) -> str:

@@ -66,6 +66,78 @@ def submittable(columns: dict[str, pa.Array], ignore=frozenset()) -> tuple[dict[
     return keep, [k for k in others if canonical_term(k) is None and k != "extraTerms"]
 
 
+def current_names(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """Columns under the current spelling of their term: other capitalisations (``ScientificName``) and the
+    old names of Darwin Core 1.4 and DiGIR (``EarliestDateCollected`` → ``eventDate``, ``Collector`` →
+    ``recordedBy``). A column is renamed only when no other column already has that name (the current one
+    wins; the old one stays an extra term)."""
+    from ..dwc_terms import current_term
+
+    out: dict[str, pa.Array] = {}
+    renamed = {}
+    for name in columns:
+        term = current_term(name)
+        if term and term != name and term not in columns and term not in renamed.values():
+            renamed[name] = term
+    for name, column in columns.items():
+        out[renamed.get(name, name)] = column
+    return out
+
+
+def core_id_as_occurrence_id(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """A Darwin Core Archive's core ``id`` (meta.xml's ``<id>`` column, or a simple archive's ``id`` header)
+    identifies the record in its publisher's data: it is the occurrenceID where that is absent or empty. The
+    ``id`` column itself is then not kept (it is the occurrenceID, or the same value)."""
+    columns = dict(columns)
+    core_id = columns.pop("id", None)
+    if core_id is None:
+        return columns
+    core_id = text(core_id)
+    given = columns.get("occurrenceID")
+    if given is None:
+        columns["occurrenceID"] = core_id
+    else:
+        given = text(given)
+        filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(given)), 0), False)
+        columns["occurrenceID"] = pc.if_else(filled, given, core_id)
+    return columns
+
+
+def event_date_from_parts(event_date, year, month=None, day=None):
+    """eventDate where it is empty, or less precise than the year, month and day columns say (GBIF leaves
+    eventDate empty, or gives the year alone, for records dated to a month): ``2019``, ``2019-03`` or
+    ``2019-03-15`` from those columns. Vectorized; None when there is no year column. A given eventDate that
+    the parts do not extend (another date, an interval) is kept as it is."""
+    if year is None:
+        return event_date
+    trim = lambda column: pc.utf8_trim_whitespace(text(column))  # noqa: E731
+    digits = lambda column, pattern: pc.fill_null(pc.match_substring_regex(column, pattern), False)  # noqa: E731
+    pad = lambda column: pc.utf8_lpad(column, 2, "0")  # noqa: E731
+    dash = pa.scalar("-", pa.large_string())
+    y = trim(year)
+    has_y = digits(y, r"^\d{4}$")
+    built = pc.if_else(has_y, y, pa.scalar(None, pa.large_string()))
+    has_m = pa.array(np.zeros(len(y), bool))
+    if month is not None:
+        m = trim(month)
+        has_m = pc.and_(has_y, digits(m, r"^\d{1,2}$"))
+        built = pc.if_else(has_m, pc.binary_join_element_wise(built, pad(m), dash), built)
+    if month is not None and day is not None:
+        d = trim(day)
+        has_d = pc.and_(has_m, digits(d, r"^\d{1,2}$"))
+        built = pc.if_else(has_d, pc.binary_join_element_wise(built, pad(d), dash), built)
+    if event_date is None:
+        return built
+    given = trim(event_date)
+    length = pc.fill_null(pc.utf8_length(given), 0)
+    longer = pc.fill_null(pc.greater(pc.utf8_length(built), length), False)
+    same_year = pc.and_kleene(pc.equal(length, 4), pc.equal(given, pc.utf8_slice_codeunits(built, 0, 4)))
+    same_month = pc.and_kleene(pc.equal(length, 7), pc.equal(given, pc.utf8_slice_codeunits(built, 0, 7)))
+    prefix = pc.or_kleene(pc.equal(length, 0), pc.or_kleene(same_year, same_month))
+    use = pc.and_(longer, pc.fill_null(prefix, False))
+    return pc.if_else(use, built, text(event_date))
+
+
 def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
     """Only the rows where ``mask`` is true (e.g. presence records)."""
     keep = pa.array(mask)

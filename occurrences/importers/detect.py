@@ -25,7 +25,7 @@ def detect_format(path: str | Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [n.lower() for n in zf.namelist()]
+                names = [n.lower() for n in zf.namelist() if not _is_mac_file(n)]
         except (zipfile.BadZipFile, OSError, ValueError):
             return "xlsx"  # a damaged archive: the spreadsheet reader refuses it with a clear message
         if any(n == "meta.xml" or n.endswith("/meta.xml") for n in names):
@@ -34,7 +34,9 @@ def detect_format(path: str | Path) -> str:
             return "shp"
         if "[content_types].xml" in names:  # Office Open XML: a workbook
             return "xlsx"
-        if any(n.endswith((".csv", ".txt", ".tsv")) for n in names):
+        if gbif_simple_csv_member(path) is not None:
+            return "gbif-csv"  # GBIF's "simple CSV" download as GBIF delivers it: one tab-separated file, zipped
+        if any(n.endswith((".csv", ".txt", ".tsv", ".tab")) for n in names):
             return "dwca"  # a simple Darwin Core Archive: one data file (and perhaps eml.xml)
         return "xlsx"
     if head.startswith(b"SQLite format 3\x00"):
@@ -49,6 +51,30 @@ def detect_format(path: str | Path) -> str:
     header = text.split("\n", 1)[0].rstrip("\r")
     cells = {c.strip().strip('"') for sep in (",", ";", "\t") for c in header.split(sep)}
     return _table_kind(cells)
+
+
+def gbif_simple_csv_member(path: str | Path) -> str | None:
+    """The one data file of a zip that is a GBIF simple CSV download (header with gbifID and datasetKey), or
+    None. Such a file is tab-separated without quoting although it is named .csv, so it must not be read as
+    CSV (a quote in a locality would swallow the rows after it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = [i for i in zf.infolist() if not i.is_dir() and not _is_mac_file(i.filename)
+                    and not i.filename.lower().endswith(".xml")]
+            if len(data) != 1 or not data[0].filename.lower().endswith((".csv", ".txt", ".tsv", ".tab")):
+                return None
+            with zf.open(data[0]) as fh:
+                head = fh.read(65536)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    header = head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return data[0].filename if GBIF_SIGNATURE <= set(header.split("\t")) else None
+
+
+def _is_mac_file(name: str) -> bool:
+    from .gbif import is_mac_file
+
+    return is_mac_file(name)
 
 
 def _table_kind(cells: set[str]) -> str:

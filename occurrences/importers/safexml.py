@@ -24,6 +24,14 @@ def check_archive_xml(path: Path) -> None:
         check_xml(path.name, part, data)
 
 
+def archive_descriptor(path: Path) -> bytes | None:
+    """The archive's ``meta.xml`` (at its top or one folder down), or None when it has none."""
+    for part, data in _xml_parts(path):
+        if part.replace("\\", "/").rsplit("/", 1)[-1].lower() == "meta.xml":
+            return data
+    return None
+
+
 def check_xml(name: str, part: str, data: bytes) -> None:
     try:
         fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)

@@ -94,6 +94,7 @@ def import_bytes(store, data: bytes, name: str, *, submitted_by: str = ANONYMOUS
     if not raw or (len(unknown) == len(raw) and not any(canonical_term(h) for h in unknown)):
         raise NoKnownColumns(name, columns=", ".join(repr(h[:40]) for h in table.headers[:MAX_LISTED_COLUMNS]))
     raw = fill_missing_ids(raw, table.n_rows, submitted_by)  # the same file imported again: nothing new
+    raw = _event_date_from_parts(raw, table)
     batch = validate(raw, table.n_rows, lang or detected or DEFAULT_LANGUAGE, form, checklist, store, access,
                      date_system=table.date_system)
     batch.headers = headers_by_term(table.headers, form)
@@ -127,6 +128,23 @@ def _import_gbif_table(store, table: Table, name: str, **options) -> ImportResul
 
     columns = dict(zip((h.strip() for h in table.headers), table.columns))
     return import_interchange(store, from_gbif_columns(columns, table.n_rows), name, **options)
+
+
+def _event_date_from_parts(raw: dict, table: Table) -> dict:
+    """eventDate built from year, month and day columns where it is empty or only a year (GBIF data re-saved
+    as a spreadsheet, eBird's and other portals' exports with no eventDate column at all)."""
+    from ..dwc_terms import current_term
+    from ..importers.common import event_date_from_parts
+
+    parts = {}
+    for header, column in zip(table.headers, table.columns):
+        term = current_term(header)
+        if term in ("year", "month", "day"):
+            parts.setdefault(term, column)
+    if "year" not in parts:
+        return raw
+    return {**raw, "eventDate": event_date_from_parts(raw.get("eventDate"), parts["year"], parts.get("month"),
+                                                      parts.get("day"))}
 
 
 def _store_valid_rows(store, batch: Batch, name: str, data: bytes, table: Table, **options) -> ImportResult:

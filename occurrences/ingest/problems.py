@@ -76,6 +76,11 @@ class BadXml(FileRejected):
     template = N_("{name}: {part} is not well-formed XML ({reason}). Nothing was read. Export the archive again from its source.")
 
 
+class ExtensionWithoutCoreId(FileRejected):
+    code = "extension-without-coreid"
+    template = N_("{name}: in meta.xml, the extension {file} has no index on its coreid (the column that links its rows to the core records), so its rows cannot be linked. Nothing was read. Export the archive again from its source, or give the coreid element an index (index=\"0\" when its first column holds the core record's id).")
+
+
 class DuplicateColumns(FileRejected):
     code = "duplicate-columns"
     status = 422
