@@ -12,6 +12,7 @@ as shipped by pycountry) it writes:
 
 - ``cldr_subdivisions.csv``: the extract, one row per (code, language) that CLDR names, verbatim, with CLDR's
   ``draft`` status;
+- ``LICENSE``: CLDR's licence, as shipped in the tarball;
 - ``names.csv``: one row per province: ISO code, country, ISO name and the display name per language. The
   display name is CLDR's with runs of spaces collapsed and a trailing Wikipedia-style disambiguator such as
   " (tỉnh)" dropped; it is empty where CLDR has no name in that language (the pages then show the English one).
@@ -34,6 +35,7 @@ import pycountry
 PACKAGE, VERSION = "cldr", "8.0.0"
 TARBALL_SHA256 = "1e1da9d722452fc6cb2ccd15704079033b6526bbf4cb6f3b237658838ed30175"
 MEMBER = "package/3rdparty/cldr/common/subdivisions/{lang}.xml"
+LICENCE_MEMBER = "package/3rdparty/cldr/LICENSE"  # Unicode License V3, copied beside the extract
 COUNTRIES = ("TH", "KH", "LA", "MM")
 LANGS = ("en", "th", "vi", "km", "lo", "my")
 OUT = Path(__file__).resolve().parent.parent / "geodata" / "provinces"
@@ -64,7 +66,9 @@ def build(tarball: Path, out: Path = OUT) -> dict[str, int]:
                 sub = wanted.get(node.get("type"))
                 if sub is not None and (node.text or "").strip():
                     extract[(sub.code, lang)] = (node.text.strip(), node.get("draft") or "approved")
+        licence = tar.extractfile(LICENCE_MEMBER).read().decode("utf-8-sig")
     out.mkdir(parents=True, exist_ok=True)
+    (out / "LICENSE").write_text(licence, encoding="utf-8")
     with (out / "cldr_subdivisions.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["code", "cldr_id", "lang", "name", "draft"])
