@@ -31,6 +31,7 @@ def test_provinces_of_the_other_four_countries_come_from_cldr():
     assert Values("my").province("Mandalay Region") == "မန္တလေးတိုင်း"
     assert Values("th").province("Bolikhamxay") == "แขวงบริคำไชย"  # a romanisation neither ISO nor CLDR gives
     assert Values("vi").province("Buri Ram") == "Buri Ram"  # CLDR's "Buri Ram (tỉnh)" without its disambiguator
+    assert Values("th").province("ນະຄອນພະນົມ") == "จังหวัดนครพนม"  # Lao name without ຈັງຫວັດ ("province")
 
 
 def test_english_where_cldr_has_no_name_in_the_language():

@@ -71,17 +71,13 @@ def fold(name: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def bare(key: str) -> str:
-    """A folded name without a word for the kind of unit at its start or end ('จังหวัดเชียงใหม่' → 'เชียงใหม่')."""
-    for word in _FOLDED_WORDS:
-        if key.startswith(word) and len(key) > len(word):
-            key = key[len(word):]
-            break
-    for word in _FOLDED_WORDS:
-        if key.endswith(word) and len(key) > len(word):
-            key = key[: -len(word)]
-            break
-    return key
+def variants(key: str) -> list[str]:
+    """A folded name as it is, without a word for the kind of unit at its start, at its end, and at both
+    ('จังหวัดเชียงใหม่' → also 'เชียงใหม่'; 'ຈັງຫວັດນະຄອນພະນົມ' → also 'ນະຄອນພະນົມ')."""
+    head = next((key[len(w):] for w in _FOLDED_WORDS if key.startswith(w) and len(key) > len(w)), key)
+    tail = next((key[: -len(w)] for w in _FOLDED_WORDS if key.endswith(w) and len(key) > len(w)), key)
+    both = next((head[: -len(w)] for w in _FOLDED_WORDS if head.endswith(w) and len(head) > len(w)), head)
+    return list(dict.fromkeys([key, head, tail, both]))
 
 
 @dataclass(frozen=True)
@@ -107,16 +103,21 @@ class ProvinceNames:
                 key = fold(spelling)
                 if key:
                     exact.setdefault(key, set()).add(p.code)
-                    loose.setdefault(bare(key), set()).add(p.code)
+                    for variant in variants(key):
+                        loose.setdefault(variant, set()).add(p.code)
         # A key that fits two provinces identifies neither.
         self._exact = {k: next(iter(v)) for k, v in exact.items() if len(v) == 1}
-        self._loose = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1 and k}
+        self._loose = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
 
     def find(self, name: str | None) -> Province | None:
-        if not name:
+        """The province ``name`` names: first by the whole name, then with a word for the kind of unit
+        removed on either side; None when it names none, or more than one."""
+        key = fold(name or "")
+        if not key:
             return None
-        key = fold(name)
-        code = self._exact.get(key) or self._loose.get(bare(key))
+        if key in self._exact:
+            return self.by_code[self._exact[key]]
+        code = next((self._loose[v] for v in variants(key) if v in self._loose), None)
         return self.by_code.get(code) if code else None
 
     def coverage(self) -> dict[str, int]:
