@@ -111,3 +111,17 @@ def test_record_page_falls_back_to_english_or_the_stored_value(client):
 def test_search_table_shows_the_province_in_the_readers_language(client):
     texts = visible_texts(client.get("/search", params={"lang": "lo", "countryCode": "TH"}).text)
     assert "ຈັງຫວັດຊຽງໃໝ່" in texts
+
+
+def test_a_province_filter_in_any_language_finds_the_records_stored_under_another():
+    assert province_names.expand(["Nowhere"]) == ["Nowhere"]
+    assert "Chiang Mai" in province_names.expand(["เชียงใหม่"])
+    # "Vientiane" is the prefecture's English name: the province's filter does not take it, nor ISO's
+    # "Viangchan", which names both.
+    assert not {"Vientiane", "Viangchan"} & set(province_names.expand(["Vientiane Province"]))
+
+
+@pytest.mark.parametrize("typed", ["เชียงใหม่", "ຈັງຫວັດຊຽງໃໝ່", "Chiang Mai"])
+def test_search_by_a_province_name_in_another_language(client, typed):
+    html = client.get("/search", params={"lang": "th", "stateProvince": typed}).text
+    assert "/records/prov-th" in html and "/records/prov-mm" not in html

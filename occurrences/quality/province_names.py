@@ -48,10 +48,11 @@ _UNIT_WORDS = [
     "province", "region", "state", "division", "prefecture", "city", "municipality", "union territory",
     "changwat", "khet", "khoueng", "khaet", "krong", "tinh", "vung", "thanh pho", "lanh tho lien bang",
     "จังหวัด", "แขวง", "เขต", "รัฐ", "เมือง", "นครหลวง",
-    "ខេត្ត", "ខ្វែង", "រាជធានី", "ក្រុង", "តំបន់", "រដ្ឋ",
+    "ខេត្ត", "ខ្វែង", "រាជធានី", "រដ្ឋធានី", "ក្រុង", "តំបន់", "រដ្ឋ",
     "ແຂວງ", "ຈັງຫວັດ", "ນະຄອນຫຼວງ", "ນະຄອນ", "ລັດ", "ຂົງເຂດ",
     "ပြည်နယ်", "တိုင်းဒေသကြီး", "တိုင်း", "ခရိုင်", "မြို့",
 ]
+_WORDS_LONGEST_FIRST = sorted(_UNIT_WORDS, key=len, reverse=True)
 _FOLDED_WORDS = sorted({w.replace(" ", "") for w in _UNIT_WORDS}, key=len, reverse=True)
 
 
@@ -120,9 +121,39 @@ class ProvinceNames:
         code = next((self._loose[v] for v in variants(key) if v in self._loose), None)
         return self.by_code.get(code) if code else None
 
+    def spellings(self, province: Province) -> list[str]:
+        """The names a record may store for ``province``: ISO's, CLDR's in the six languages (also without the
+        word for the kind of unit, as people often write them: 'เชียงใหม่') and :data:`OTHER_SPELLINGS`; only
+        those that name this province alone."""
+        names = [province.iso_name, *province.names.values(), *OTHER_SPELLINGS.get(province.code, ())]
+        candidates = dict.fromkeys(n for name in names for n in (name, _without_unit_word(name)) if n)
+        # Not a spelling that names another province too ("Viangchan", or "Vientiane" for Vientiane Province).
+        return [n for n in candidates if self.find(n) is province]
+
     def coverage(self) -> dict[str, int]:
         """How many provinces have a CLDR name in each language."""
         return {lang: sum(1 for p in self.provinces if lang in p.names) for lang in LANGS}
+
+
+def _without_unit_word(name: str) -> str:
+    """``name`` without a word for the kind of unit at its start or end ('จังหวัดเชียงใหม่' → 'เชียงใหม่',
+    'Vientiane Province' → 'Vientiane'); '' when there is none to remove."""
+    lower = name.lower()
+    for word in _WORDS_LONGEST_FIRST:
+        if lower.startswith(word) and len(name) > len(word):
+            return name[len(word):].strip(" \u200b")
+        if lower.endswith(word) and len(name) > len(word):
+            return name[: -len(word)].strip(" \u200b")
+    return ""
+
+
+def expand(values: list[str]) -> list[str]:
+    """``values`` plus, for each that names a province of the four countries, its other spellings
+    (:meth:`ProvinceNames.spellings`), so a filter on the Thai, Lao, ... name finds the records stored under the
+    English one and the other way round. Depends on the fixed name table only, never on stored data."""
+    names = load()
+    found = [p for value in values if (p := names.find(value))]
+    return list(dict.fromkeys([*values, *(s for p in found for s in names.spellings(p))]))
 
 
 def load(path: Path | str = NAMES_FILE) -> ProvinceNames:
