@@ -125,3 +125,13 @@ def test_a_province_filter_in_any_language_finds_the_records_stored_under_anothe
 def test_search_by_a_province_name_in_another_language(client, typed):
     html = client.get("/search", params={"lang": "th", "stateProvince": typed}).text
     assert "/records/prov-th" in html and "/records/prov-mm" not in html
+
+
+def test_other_spellings_are_not_already_iso_or_cldr_names_and_name_one_province():
+    names = province_names.load()
+    for code, spellings in province_names.OTHER_SPELLINGS.items():
+        province = names.by_code[code]
+        known = {province_names.fold(n) for n in (province.iso_name, *province.names.values())}
+        for spelling in spellings:
+            assert province_names.fold(spelling) not in known, spelling
+            assert names.find(spelling) is province, spelling
