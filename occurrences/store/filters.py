@@ -24,7 +24,9 @@ FILTER_DOCS: dict[str, str] = {
     "scientificName": "Accepted scientific name (repeat for several).",
     "countryCode": "ISO 3166-1 alpha-2 code, e.g. TH (repeat for several).",
     "stateProvince": "Province or state name as stored. A province of Viet Nam also finds the records of the "
-                     "same area named as before or after the 2025 merger (Quảng Trị finds Quảng Bình).",
+                     "same area named as before or after the 2025 merger (Quảng Trị finds Quảng Bình); a province "
+                     "of Thailand, Cambodia, Lao PDR or Myanmar also finds the records that name it in another "
+                     "of the six languages or spelling (เชียงใหม่ finds Chiang Mai).",
     "eventDate": "A date (2024, 2024-03, 2024-03-15), an interval (2024-03-01/2024-03-15) or a range from,to; "
                  "matches records whose date or interval overlaps it.",
     "year": "A year or a range from,to, e.g. 2010,2020; matches records whose date or interval overlaps it.",

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from ..quality.province_names import expand as expand_other_province_names
 from ..quality.vn_provinces import expand_province_names
 from ..records import FIELD_NAMES
 from .filters import EXPR_COLUMNS, EXPR_OPERATORS, Filters, decode_cursor, encode_cursor
@@ -47,7 +48,7 @@ def where_clause(f: Filters, d: Dialect, *, with_cursor: bool = True) -> tuple[s
     for name in ("scientificName", "countryCode", "stateProvince", "basisOfRecord", "recordedBy"):
         values = getattr(f, name)
         if values and name == "stateProvince":
-            values = expand_province_names(values)
+            values = expand_other_province_names(expand_province_names(values))
         if values:
             add(f"{quote(name)} IN ({d.p(len(values))})", list(values))
     from . import access as A  # who is asking decides which rows, flags and point the filters test

@@ -135,15 +135,19 @@ class Values:
         return _territories(self.lang).get(code, code)
 
     def province(self, name: str | None) -> str:
-        """A province of Viet Nam in the page's language (its names and their sources: geodata/vn-provinces);
-        other provinces as stored (no source gives their names in the six languages yet)."""
+        """A province in the page's language: Viet Nam's from geodata/vn-provinces (names and their sources
+        there); Thailand's, Cambodia's, Lao PDR's and Myanmar's from CLDR (geodata/provinces), in English where
+        CLDR has no name in the page's language. A value that names no known province is shown as stored."""
         if not name:
             return ""
+        from ..quality import province_names
         from ..quality import vn_provinces as vn
 
         provinces = vn.load()
         unit = provinces.find(name, vn.NEW) or provinces.find(name, vn.OLD)
-        return (unit.names.get(self.lang) or name) if unit else name
+        if unit:
+            return unit.names.get(self.lang) or name
+        return province_names.localised(name, self.lang) or name
 
     def num(self, value) -> str:
         if value is None or value == "":
