@@ -329,7 +329,11 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
+    from .workers import Listener, reuseport_supported, serve as serve_workers
+
     open_store(db).close()  # fail early, with one line, if the database cannot be opened
+    if workers > 1 and reuseport_supported():
+        Listener(host, port).probe()  # likewise when the port is taken
     click.echo(f"Serving {db} on http://{host}:{port}/ with {workers} worker process"
                f"{'es' if workers > 1 else ''} (API docs at /docs)")
     # Worker processes build their app from the environment (uvicorn imports the factory in each of them).
@@ -339,6 +343,8 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
     stop_within = 3
     if workers == 1:
         uvicorn.run(server_app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=stop_within)
+    elif reuseport_supported():  # one listening socket per worker: the kernel spreads connections (workers.py)
+        serve_workers("occurrences.cli:server_app", host, port, workers)
     else:
         uvicorn.run("occurrences.cli:server_app", factory=True, workers=workers, host=host, port=port,
                     log_level="warning", timeout_graceful_shutdown=stop_within)
