@@ -258,4 +258,4 @@ def _malfunctions(deployments: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"deploymentID": found.index.get_level_values(0),
                         "start": pd.to_datetime(found[0].to_numpy(), utc=True, format="ISO8601", errors="coerce"),
                         "end": pd.to_datetime(found[1].to_numpy(), utc=True, format="ISO8601", errors="coerce")})
-    return out.dropna().reset_index(drop=True)
+    return out.dropna().drop_duplicates().reset_index(drop=True)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import sensitivity as SENS
-from ..errors import OccurrencesError
+from ..errors import ImportRejected, OccurrencesError
 from ..i18n import N_
 from ..records import now_iso
 from ..store import access as A
@@ -87,9 +87,21 @@ def save_survey(store, package: CamtrapPackage, *, source: str, submitted_by: st
         for table, frame in rows.items():
             store.write_rows(conn, table, list(frame), [_values(table, frame[c]) for c in frame])
 
-    result = import_interchange(store, data, source, submitted_by=submitted_by, access=access, dry_run=dry_run,
-                                stored_columns={"sensitivity": level.tolist()}, also=write, **store_options)
+    try:
+        result = import_interchange(store, data, source, submitted_by=submitted_by, access=access, dry_run=dry_run,
+                                    stored_columns={"sensitivity": level.tolist()}, also=write, **store_options)
+    except ImportRejected as exc:
+        raise _in_observation_rows(exc, found, package, source) from None
     return SurveyResult(survey_id, result, len(deployments), len(package.observations), data.n)
+
+
+def _in_observation_rows(exc: ImportRejected, found: pd.DataFrame, package: CamtrapPackage, source: str):
+    """The report of the records, renumbered to the rows of observations.csv they came from."""
+    rows = found.index.to_numpy() + 2  # observations are numbered from 0; the file's first data row is 2
+    for r in exc.report.rows:
+        r.row = int(rows[r.row - 2])
+    exc.report.source = f"{source} (observations.csv)"
+    return exc
 
 
 def _survey_id(package: CamtrapPackage) -> str:
