@@ -136,3 +136,23 @@ def test_dry_run_stores_nothing(store, tmp_path):
     result = _save(store, build_package(tmp_path / "pkg"), dry_run=True)
     assert result.records == 19
     assert store.count(Filters(access="full")) == 0 and list_surveys(store, access="full") == []
+
+
+def test_migration_carries_surveys_to_postgis_and_back(tmp_path, postgis_url):
+    from occurrences.migrate import migrate
+    from occurrences.store import open_store
+
+    source = f"sqlite:///{tmp_path / 'a.db'}"
+    store = open_store(source)
+    _save(store, build_package(tmp_path / "pkg"))
+    before = load_surveys(store, access="full")
+    store.close()
+    result = migrate(source, postgis_url)
+    assert result.tables["camtrap_observation"] == 549 and result.tables["deployment"] == 4
+    back = f"sqlite:///{tmp_path / 'b.db'}"
+    migrate(postgis_url, back)
+    again = open_store(back)
+    after = load_surveys(again, access="full")
+    again.close()
+    assert after.deployments.equals(before.deployments)
+    assert after.observations.equals(before.observations)
