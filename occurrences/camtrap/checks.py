@@ -31,8 +31,12 @@ class Problems(list):
         if room <= 0 or not mask.any():
             return
         rows = np.flatnonzero(mask)[:room]
-        picked = values.take(pa.array(rows)).to_pylist() if isinstance(values, (pa.Array, pa.ChunkedArray)) \
-            else [values[i] for i in rows]
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            picked = values.take(pa.array(rows)).to_pylist()
+        elif isinstance(values, pd.Series):  # only the rows reported are turned into text
+            picked = [None if pd.isna(v) else str(v) for v in values.iloc[rows]]
+        else:
+            picked = [values[i] for i in rows]
         self.extend(PackageProblem(code, file, int(r) + 2, field, v, params) for r, v in zip(rows, picked))
 
     @property

@@ -223,22 +223,22 @@ def _cross_checks(descriptor: dict, t: dict[str, pd.DataFrame], problems: Proble
     dep, media, obs = t["deployments"], t["media"], t["observations"]
     dep_file, media_file, obs_file = (_file(descriptor, n) for n in TABLE_NAMES)
     problems.add_rows("end-before-start", dep_file, "deploymentEnd",
-                      (dep["deploymentEnd"] < dep["deploymentStart"]).to_numpy(), dep["deploymentEnd"].astype(str).tolist())
+                      (dep["deploymentEnd"] < dep["deploymentStart"]).to_numpy(), dep["deploymentEnd"])
     ids = pd.Index(dep["deploymentID"])
     for file, frame in ((media_file, media), (obs_file, obs)):
         problems.add_rows("unknown-deployment", file, "deploymentID", ~frame["deploymentID"].isin(ids).to_numpy(),
-                          frame["deploymentID"].tolist())
+                          frame["deploymentID"])
     if "mediaID" in obs:
         unknown = obs["mediaID"].notna() & ~obs["mediaID"].isin(pd.Index(media["mediaID"]))
-        problems.add_rows("unknown-media", obs_file, "mediaID", unknown.to_numpy(), obs["mediaID"].tolist())
+        problems.add_rows("unknown-media", obs_file, "mediaID", unknown.to_numpy(), obs["mediaID"])
     problems.add_rows("end-before-start", obs_file, "eventEnd", (obs["eventEnd"] < obs["eventStart"]).to_numpy(),
-                      obs["eventEnd"].astype(str).tolist())
+                      obs["eventEnd"])
     start = obs["deploymentID"].map(dep.set_index("deploymentID")["deploymentStart"])
     end = obs["deploymentID"].map(dep.set_index("deploymentID")["deploymentEnd"])
     problems.add_rows("outside-deployment", obs_file, "eventStart", (obs["eventStart"] < start).to_numpy(),
-                      obs["eventStart"].astype(str).tolist())
+                      obs["eventStart"])
     problems.add_rows("outside-deployment", obs_file, "eventEnd", (obs["eventEnd"] > end).to_numpy(),
-                      obs["eventEnd"].astype(str).tolist())
+                      obs["eventEnd"])
 
 
 def _sorted(problems: Problems) -> list[PackageProblem]:

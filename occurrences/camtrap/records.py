@@ -6,7 +6,7 @@ carry the count of the whole sequence); a package classified only per image uses
 other observation (other taxa, humans, vehicles, blanks) stays survey data only.
 
 Each record: basisOfRecord MachineObservation; eventID the deploymentID; eventDate the event's interval
-``start/end`` in the deployment's local time with its offset; the station's coordinates and uncertainty;
+``start/end`` (the local days; verbatimEventDate has the exact times with the deployment's offset); the station's coordinates and uncertainty;
 individualCount, sex, lifeStage, behavior; associatedMedia the links of the event's media (at most
 MAX_MEDIA_LINKS, ``" | "`` separated, GBIF's convention).
 """
@@ -63,13 +63,17 @@ def interchange(package: CamtrapPackage, id_prefix: str) -> Interchange:
     at = found["deploymentID"]
     offset = at.map(_offset_minutes(dep["timezoneOffset"]))
     offset_text = at.map(dep["timezoneOffset"])
+    start = _local(found["eventStart"], offset, offset_text)
+    end = _local(found["eventEnd"], offset, offset_text)
     columns = {
         "occurrenceID": id_prefix + ":" + found["observationID"].astype(str),
         "basisOfRecord": pd.Series(["MachineObservation"] * n, index=found.index),
         "scientificName": found["scientificName"],
         "eventID": at,
-        "eventDate": (_local(found["eventStart"], offset, offset_text) + "/"
-                      + _local(found["eventEnd"], offset, offset_text)),
+        # the days of the interval (what the store keeps of a date; few distinct values, so parsing them is
+        # cheap), and the exact local times beside them
+        "eventDate": start.str[:10] + "/" + end.str[:10],
+        "verbatimEventDate": start + "/" + end,
         "decimalLatitude": at.map(dep["latitude"]),
         "decimalLongitude": at.map(dep["longitude"]),
         "coordinateUncertaintyInMeters": at.map(dep["coordinateUncertainty"]) if "coordinateUncertainty" in dep else None,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import sensitivity as SENS
 from ..errors import ImportRejected, OccurrencesError
@@ -85,7 +86,9 @@ def save_survey(store, package: CamtrapPackage, *, source: str, submitted_by: st
 
     def write(conn):
         for table, frame in rows.items():
-            store.write_rows(conn, table, list(frame), [_values(table, frame[c]) for c in frame])
+            names = [c for c in frame if frame[c].notna().any()]  # empty columns are NULL by default
+            if names:
+                store.write_rows(conn, table, names, [_values(table, frame[c]) for c in names])
 
     try:
         result = import_interchange(store, data, source, submitted_by=submitted_by, access=access, dry_run=dry_run,
@@ -189,11 +192,10 @@ def _values(table: str, column: pd.Series) -> list:
         text = np.datetime_as_string(column.dt.tz_convert(None).to_numpy().astype("datetime64[s]"), unit="s")
         return [None if m else t + "Z" for t, m in zip(text.tolist(), column.isna().tolist())]
     if kind == "integer":
-        return [None if pd.isna(v) else int(v) for v in column.astype(object)]
+        return pa.array(column.astype("Int64"), from_pandas=True).to_pylist()
     if kind == "real":
-        return [None if pd.isna(v) else float(v) for v in column.astype(object)]
-    values = column.astype(object)
-    return values.where(column.notna(), None).tolist()
+        return pa.array(column.astype("float64"), from_pandas=True).to_pylist()
+    return pa.array(column.astype(object), from_pandas=True).to_pylist()
 
 
 # -- reading --------------------------------------------------------------------------------------------------
