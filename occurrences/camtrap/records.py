@@ -55,11 +55,13 @@ def detections(package: CamtrapPackage) -> pd.DataFrame:
     return chosen.assign(acceptedName=accepted)[accepted.notna().to_numpy()]
 
 
-def interchange(package: CamtrapPackage, id_prefix: str) -> Interchange:
-    """The records of ``package`` as Darwin Core text columns; occurrenceID is ``id_prefix:observationID``."""
+def interchange(package: CamtrapPackage, id_prefix: str, deployments: pd.DataFrame | None = None) -> Interchange:
+    """The records of ``package`` as Darwin Core text columns; occurrenceID is ``id_prefix:observationID``.
+    ``deployments`` (as stored, with ``countryCode``) give each record its station's country: derived once
+    per station instead of once per record."""
     found = detections(package)
     n = len(found)
-    dep = package.deployments.set_index("deploymentID")
+    dep = (deployments if deployments is not None else package.deployments).set_index("deploymentID")
     at = found["deploymentID"]
     offset = at.map(_offset_minutes(dep["timezoneOffset"]))
     offset_text = at.map(dep["timezoneOffset"])
@@ -79,6 +81,7 @@ def interchange(package: CamtrapPackage, id_prefix: str) -> Interchange:
         "coordinateUncertaintyInMeters": at.map(dep["coordinateUncertainty"]) if "coordinateUncertainty" in dep else None,
         "individualCount": found["count"] if "count" in found else None,
         "sex": found.get("sex"), "lifeStage": found["lifeStage"].map(LIFE_STAGES) if "lifeStage" in found else None, "behavior": found.get("behavior"),
+        "countryCode": at.map(dep["countryCode"]) if "countryCode" in dep else None,
         "samplingProtocol": pd.Series(["camera trap"] * n, index=found.index),
         "associatedMedia": _media_links(package, found),
     }

@@ -81,7 +81,7 @@ def save_survey(store, package: CamtrapPackage, *, source: str, submitted_by: st
     deployments = deployment_rows(package, survey_id)
     found = detections(package)
     level = found["deploymentID"].map(deployments.set_index("deploymentID")["sensitivity"]).astype("int64")
-    data = interchange(package, survey_id)
+    data = interchange(package, survey_id, deployments)
     rows = _table_rows(package, survey_id, deployments, submitted_by, source, found)
 
     def write(conn):
