@@ -19,6 +19,7 @@ Malfunctions (Camtrap DP 1.0 has no field for them) are read from ``deploymentTa
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -176,7 +177,7 @@ def _table(source, descriptor: dict, table: str) -> pa.Table:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    names = [h.strip() for h in next(iter(__import__("csv").reader([header.rstrip("\r")])), [])]
+    names = [h.strip() for h in next(csv.reader([header.rstrip("\r")]), [])]
     if not any(names):
         raise reject(source.name, "file-unreadable", file, value="no header row")
     try:
