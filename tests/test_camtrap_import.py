@@ -124,10 +124,14 @@ def test_the_same_survey_twice_is_refused(store, tmp_path):
     assert store.count(Filters(access="full")) == 19
 
 
-def test_a_package_without_id_gets_one(store, tmp_path):
+def test_a_package_without_id_gets_one_and_keeps_it(store, tmp_path):
+    def renamed(t):
+        t["datapackage"]["name"] = "another-survey"
     first = _save(store, build_package(tmp_path / "a", package_id=None))
-    second = _save(store, build_package(tmp_path / "b", package_id=None))
+    second = _save(store, build_package(tmp_path / "b", package_id=None, edit=renamed))
     assert first.survey_id != second.survey_id
+    with pytest.raises(SurveyExists):  # the same package again: same derived id
+        _save(store, build_package(tmp_path / "c", package_id=None))
     assert len(list_surveys(store, access="full")) == 2
     assert set(load_surveys(store, access="full").deployments["surveyID"]) == {first.survey_id, second.survey_id}
 

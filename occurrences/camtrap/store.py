@@ -108,8 +108,16 @@ def _in_observation_rows(exc: ImportRejected, found: pd.DataFrame, package: Camt
 
 
 def _survey_id(package: CamtrapPackage) -> str:
+    """The package's ``id`` when it is a plain identifier; else one derived from it (a DOI or URL), or from the
+    package's name, creation time and deployments: the same package always gets the same id, so importing it
+    again is refused (SurveyExists) instead of doubling its records."""
     given = package.metadata.get("id")
-    return given if isinstance(given, str) and _SAFE_ID.match(given) else uuid.uuid4().hex
+    if isinstance(given, str) and _SAFE_ID.match(given):
+        return given
+    if not isinstance(given, str) or not given.strip():
+        given = json.dumps([package.metadata.get("name"), package.metadata.get("created"),
+                            sorted(package.deployments["deploymentID"].astype(str))], default=str)
+    return uuid.uuid5(uuid.NAMESPACE_URL, given).hex
 
 
 def _exists(store, survey_id: str) -> bool:
