@@ -243,8 +243,8 @@ def _cross_checks(descriptor: dict, t: dict[str, pd.DataFrame], problems: Proble
 
 
 def _sorted(problems: Problems) -> list[PackageProblem]:
-    order = {n: i for i, n in enumerate(("datapackage.json",))}
-    return sorted(problems, key=lambda p: (order.get(p.file, 1), p.file, p.row or 0))
+    """The descriptor's problems first, then each file's by row."""
+    return sorted(problems, key=lambda p: (p.file != "datapackage.json", p.file, p.row or 0))
 
 
 def _malfunctions(deployments: pd.DataFrame) -> pd.DataFrame:

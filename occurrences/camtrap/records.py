@@ -6,9 +6,11 @@ carry the count of the whole sequence); a package classified only per image uses
 other observation (other taxa, humans, vehicles, blanks) stays survey data only.
 
 Each record: basisOfRecord MachineObservation; eventID the deploymentID; eventDate the event's interval
-``start/end`` (the local days; verbatimEventDate has the exact times with the deployment's offset); the station's coordinates and uncertainty;
-individualCount, sex, lifeStage, behavior; associatedMedia the links of the event's media (at most
-MAX_MEDIA_LINKS, ``" | "`` separated, GBIF's convention).
+``start/end`` (the local days; verbatimEventDate has the exact times with the deployment's offset); the
+station's coordinates, uncertainty and country; individualCount, sex, lifeStage (sub-adults and juveniles are
+"young"), behavior; associatedMedia the links of the event's media (at most MAX_MEDIA_LINKS, ``" | "`` separated,
+GBIF's convention). A station that detected a sensitive species makes every one of its records sensitive
+(occurrences.camtrap.store).
 """
 from __future__ import annotations
 
@@ -78,9 +80,11 @@ def interchange(package: CamtrapPackage, id_prefix: str, deployments: pd.DataFra
         "verbatimEventDate": start + "/" + end,
         "decimalLatitude": at.map(dep["latitude"]),
         "decimalLongitude": at.map(dep["longitude"]),
-        "coordinateUncertaintyInMeters": at.map(dep["coordinateUncertainty"]) if "coordinateUncertainty" in dep else None,
+        "coordinateUncertaintyInMeters": (at.map(dep["coordinateUncertainty"]) if "coordinateUncertainty" in dep
+                                          else None),
         "individualCount": found["count"] if "count" in found else None,
-        "sex": found.get("sex"), "lifeStage": found["lifeStage"].map(LIFE_STAGES) if "lifeStage" in found else None, "behavior": found.get("behavior"),
+        "sex": found.get("sex"), "behavior": found.get("behavior"),
+        "lifeStage": found["lifeStage"].map(LIFE_STAGES) if "lifeStage" in found else None,
         "countryCode": at.map(dep["countryCode"]) if "countryCode" in dep else None,
         "samplingProtocol": pd.Series(["camera trap"] * n, index=found.index),
         "associatedMedia": _media_links(package, found),

@@ -29,7 +29,7 @@ from ..store import access as A
 from . import tables as T
 from .effort import camera_days
 from .model import CamtrapPackage
-from .records import checklist_names, detections, interchange
+from .records import detections, interchange
 from .schema import TABLES as FIELDS
 
 WITHHELD_DEPLOYMENT_FIELDS = ("locationID", "locationName", "habitat", "deploymentTags", "deploymentComments",
@@ -222,14 +222,10 @@ def _frame(store, table: str, survey_ids: list[str] | None) -> pd.DataFrame:
     return frame
 
 
-def _survey_ids(store, survey_ids) -> list[str] | None:
-    return None if survey_ids is None else list(survey_ids)
-
-
 def load_surveys(store, *, access: str, survey_ids=None) -> CamtrapPackage:
     """Every stored survey (or those listed), tables concatenated with a ``surveyID`` column; deployments carry
     ``cameraDays``, ``countryCode`` and ``stateProvince``. Generalised for ``access`` (see the module doc)."""
-    ids = _survey_ids(store, survey_ids)
+    ids = None if survey_ids is None else list(survey_ids)
     surveys = _frame(store, T.SURVEY, ids)
     dep = _frame(store, T.DEPLOYMENT, ids)
     media = _frame(store, T.MEDIA_TABLE, ids)
@@ -307,4 +303,4 @@ def _day(value) -> str | None:
 
 
 __all__ = ["save_survey", "load_survey", "load_surveys", "list_surveys", "SurveyResult", "SurveyExists",
-           "SurveyNotFound", "checklist_names"]
+           "SurveyNotFound"]

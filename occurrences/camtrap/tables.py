@@ -54,7 +54,9 @@ def schema(backend: str) -> list[str]:
     out = []
     for table, (cols, key) in TABLES.items():
         body = ", ".join(f"{quote(n)} {types[k]}" + (" NOT NULL" if n in key else "") for n, k in cols)
-        out.append(f"CREATE TABLE {quote(table)} ({body}, PRIMARY KEY ({', '.join(quote(k) for k in key)})){suffix}")
+        key_sql = ", ".join(quote(k) for k in key)
+        # IF NOT EXISTS: a database set back to an older version (tests of earlier migrations) runs this again
+        out.append(f"CREATE TABLE IF NOT EXISTS {quote(table)} ({body}, PRIMARY KEY ({key_sql})){suffix}")
     return out
 
 
