@@ -136,6 +136,9 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_v
                 raise
             except OccurrencesError as exc:
                 log_import(**logged, error=exc)
+                if getattr(exc, "problems", None):  # a Camtrap DP package's problems, each with file and row
+                    reports.append({"source": Path(path).name, "status": "rejected", "stored": 0,
+                                    "error": exc.to_dict(lang or "en")})
                 raise
             finally:
                 if report_path:

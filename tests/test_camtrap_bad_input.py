@@ -114,9 +114,15 @@ def test_the_cli_lists_the_problems_and_stores_nothing(tmp_path):
         t["observations"][0]["deploymentID"] = "nowhere"
     folder = build_package(tmp_path / "p", edit=edit)
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    out = CliRunner().invoke(cli, ["import", str(zip_package(folder, tmp_path / "p.zip")), "--db", db])
+    report = tmp_path / "report.json"
+    out = CliRunner().invoke(cli, ["import", str(zip_package(folder, tmp_path / "p.zip")), "--db", db,
+                                   "--report", str(report), "--lang", "vi"])
     assert out.exit_code == 1
-    assert "observations.csv, row 2: deploymentID 'nowhere'" in out.output
+    assert "observations.csv, dòng 2: deploymentID 'nowhere'" in out.output  # in the language asked for
+    [entry] = json.loads(report.read_text("utf-8"))
+    [problem] = entry["error"]["problems"]
+    assert (problem["file"], problem["row"], problem["field"], problem["value"]) == (
+        "observations.csv", 2, "deploymentID", "nowhere")
     listed = CliRunner().invoke(cli, ["survey", "list", "--db", db, "--json"])
     assert json.loads(listed.output) == []
 
