@@ -472,6 +472,63 @@ def survey_show(survey_id, db, precise, as_json):
             "detections", "countryCode", "locationName")))
 
 
+@cli.command()
+@click.argument("package", required=False, type=click.Path(exists=True, path_type=Path))
+@DB_OPTION
+@click.option("--by", type=click.Choice(["deployment", "survey", "province", "country"]), default="deployment",
+              show_default=True, help="What to compute rates for (per species).")
+@click.option("--threshold", "minutes", type=click.FloatRange(0, 10_000), default=30, show_default=True,
+              help="Minutes: records of a species at one deployment closer than this are one detection.")
+@click.option("--species", help="One scientific name.")
+@click.option("--precise", is_flag=True, help="The reviewer's view of the store (precise stations).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def effort(package, db, by, minutes, species, precise, fmt):
+    """Independent detections per 100 camera-days, per species, of a Camtrap DP package (PACKAGE) or of the
+    surveys in the database. Non-detections (detected = false) only where a survey declares its taxonomic
+    scope."""
+    from .camtrap.views import effort_rows, store_effort
+
+    if package is not None:
+        rows = effort_rows(_read_survey(package), by=by, minutes=minutes, species=species)
+    else:
+        store = open_store(db)
+        try:
+            rows = store_effort(store, access="full" if precise else "public", by=by, minutes=minutes,
+                                species=species)
+        finally:
+            store.close()
+    _print_rows(rows, fmt)
+
+
+def _read_survey(path: Path):
+    from .camtrap.read import read_camtrap_dp
+
+    return read_camtrap_dp(path)
+
+
+def _print_rows(rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        return
+    names = list(rows[0])
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    click.echo("\t".join(names))
+    for row in rows:
+        click.echo("\t".join("" if row[n] is None else str(row[n]) for n in names))
+
+
 @cli.group()
 def user():
     """Users and API tokens (roles: reader, submitter, reviewer, admin)."""

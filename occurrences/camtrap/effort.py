@@ -89,6 +89,7 @@ def detection_rates(package, *, by: str = "deployment", threshold: pd.Timedelta 
     days = out["cameraDays"].where(out["cameraDays"] > 0)
     out["ratePer100CameraDays"] = (out["detections"] / days * 100).round(3)
     out["detected"] = out["detections"] > 0
+    out["cameraDays"] = out["cameraDays"].round(3)
     return out.sort_values([*gkeys, "scientificName"]).reset_index(drop=True)
 
 

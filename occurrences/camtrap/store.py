@@ -240,6 +240,20 @@ def load_surveys(store, *, access: str, survey_ids=None) -> CamtrapPackage:
     return CamtrapPackage(metadata, dep, media, obs, malfunctions)
 
 
+def load_effort(store, *, access: str, species: str | None = None) -> CamtrapPackage:
+    """What detection rates need and nothing more: every survey's metadata and deployments (generalised for
+    ``access``, with ``cameraDays``) and the animal observations (of ``species`` only, when given), no media."""
+    surveys = _frame(store, T.SURVEY, None)
+    dep = _frame(store, T.DEPLOYMENT, None)
+    dep, _media, _obs = generalised(dep, pd.DataFrame(columns=["surveyID", "deploymentID"]), None,
+                                    _precise_surveys(surveys, access))
+    names, rows = store.fetch(*T.effort_observations_sql(store.dialect.placeholder, species))
+    obs = pd.DataFrame.from_records(rows, columns=names)
+    metadata = {"surveys": [{**json.loads(r["metadata"] or "{}"), "id": r["id"], "title": r["title"]}
+                            for r in surveys.to_dict("records")]}
+    return CamtrapPackage(metadata, dep, pd.DataFrame(), obs)
+
+
 def load_survey(store, survey_id: str, *, access: str) -> CamtrapPackage:
     package = load_surveys(store, access=access, survey_ids=[survey_id])
     if not package.metadata.get("id"):
@@ -269,6 +283,7 @@ def generalised(dep: pd.DataFrame, media: pd.DataFrame, obs: pd.DataFrame, preci
         dep["coordinateUncertainty"] = dep["coordinateUncertainty"].round().astype("Int64")
         for name in WITHHELD_DEPLOYMENT_FIELDS:
             dep.loc[hide, name] = None
+    if hide.any() and len(media):
         hidden = pd.MultiIndex.from_frame(dep.loc[hide, ["surveyID", "deploymentID"]])
         in_hidden = pd.MultiIndex.from_frame(media[["surveyID", "deploymentID"]]).isin(hidden)
         media = media.copy()

@@ -79,3 +79,17 @@ def select_sql(table: str, placeholder: str, survey_ids: list[str] | None) -> tu
 
 def exists_sql(placeholder: str) -> str:
     return f"SELECT 1 FROM {quote(SURVEY)} WHERE {quote('id')} = {placeholder}"
+
+
+EFFORT_OBSERVATION_COLUMNS = ("surveyID", "deploymentID", "scientificName", "eventStart", "observationLevel",
+                              "observationType")
+
+
+def effort_observations_sql(placeholder: str, species: str | None) -> tuple[str, list]:
+    """The animal observations detection rates need (of one species when given): a few columns, no media."""
+    where, params = f"{quote('observationType')} = {placeholder}", ["animal"]
+    if species is not None:
+        where += f" AND {quote('scientificName')} = {placeholder}"
+        params.append(species)
+    return (f"SELECT {', '.join(quote(c) for c in EFFORT_OBSERVATION_COLUMNS)} FROM {quote(OBSERVATION)} "
+            f"WHERE {where}", params)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .store import load_survey
+from .effort import THRESHOLD, detection_rates
+from .store import load_effort, load_survey
 
 DEPLOYMENT_FIELDS = ("deploymentID", "locationID", "locationName", "latitude", "longitude", "coordinateUncertainty",
                      "deploymentStart", "deploymentEnd", "timezoneOffset", "cameraDays", "setupBy", "cameraModel",
@@ -37,3 +38,37 @@ def _plain(value):
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def effort_rows(package, *, by: str = "deployment", minutes: float = 30, species: str | None = None) -> list[dict]:
+    """Detection rates as plain rows (``occurrences effort``, ``GET /effort``)."""
+    rates = detection_rates(package, by=by, threshold=pd.Timedelta(minutes=minutes), species=species)
+    return [{k: _plain(v) for k, v in row.items()} for row in rates.to_dict("records")]
+
+
+def store_effort(store, *, access: str, by: str = "deployment", minutes: float = 30,
+                 species: str | None = None) -> list[dict]:
+    return effort_rows(load_effort(store, access=access, species=species), by=by, minutes=minutes,
+                       species=species)
+
+
+def species_effort(store, name: str, *, access: str) -> dict | None:
+    """The species page's camera-trap section: each station that detected ``name``, or whose survey looked for
+    it (declared taxonomic scope) and did not, with its rate per 100 camera-days; None without any."""
+    package = load_effort(store, access=access, species=name)
+    if package.deployments.empty:
+        return None
+    rates = detection_rates(package, threshold=THRESHOLD, species=name)
+    if rates.empty:
+        return None
+    dep = package.deployments[["surveyID", "deploymentID", "latitude", "longitude", "locationName",
+                               "countryCode"]]
+    rows = rates.merge(dep, on=["surveyID", "deploymentID"], how="left")
+    stations = [{k: _plain(r[k]) for k in ("surveyID", "deploymentID", "latitude", "longitude", "locationName",
+                                             "countryCode", "detections", "cameraDays", "ratePer100CameraDays",
+                                             "detected")} for r in rows.to_dict("records")]
+    days = float(rows["cameraDays"].sum())
+    detections = int(rows["detections"].sum())
+    return {"stations": stations, "detections": detections, "cameraDays": round(days, 2),
+            "ratePer100CameraDays": round(detections / days * 100, 3) if days else None,
+            "nonDetections": int((~rows["detected"]).sum())}

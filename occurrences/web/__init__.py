@@ -27,6 +27,9 @@ _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=selec
 _env.filters["segment"] = segment  # identifiers in links: one path segment each, "/" and "?" encoded
 _env.install_gettext_callables(gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True)
 _env.filters["extra_terms"] = lambda text: list(decode(text).items())  # the record's other Darwin Core terms
+_env.filters["map_stations"] = lambda stations: [  # camera stations as survey-map.js draws them
+    {"survey": s["surveyID"], "lon": s["longitude"], "lat": s["latitude"], "rate": s["ratePer100CameraDays"] or 0,
+     "detected": s["detected"]} for s in stations if s["latitude"] is not None and s["longitude"] is not None]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:

@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..api.auth import request_access
 from ..api.deps import get_store, request_language
+from ..camtrap.views import species_effort
 from ..api.species import map_filters, map_title, species_filters
 from ..i18n import LANGUAGES
 from ..maps import range_for, species_list
@@ -57,6 +59,7 @@ def species_page(request: Request, name: str, store: Annotated[Store, Depends(ge
         by_country=facets["countryCode"], by_year=sorted(facets["year"]), flag_codes=[c for c, _ in facets["issue"]],
         figures=range_for(store, filters), exports=download_links(urlencode(query)),
         fallback=species_name(info.scientific_name, lang).fallback, **map_context(lang, urlencode(query)),
+        camera=species_effort(store, info.scientific_name, access=request_access(request)),
         **_provenance(info.scientific_name, lang))
 
 

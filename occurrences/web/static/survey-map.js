@@ -8,7 +8,11 @@
   const points = {
     type: "FeatureCollection",
     features: stations.map(function (s) {
-      return { type: "Feature", properties: { survey: s.survey },
+      // On the species page a station also carries its rate per 100 camera-days and whether it detected the
+      // species at all: colour by rate, non-detections hollow.
+      const props = { survey: s.survey };
+      if (s.rate !== undefined) { props.rate = s.rate || 0; props.detected = !!s.detected; }
+      return { type: "Feature", properties: props,
                geometry: { type: "Point", coordinates: [s.lon, s.lat] } };
     }),
   };
@@ -26,8 +30,15 @@
         { id: "land", type: "fill", source: "countries", paint: { "fill-color": "#f2efe6" } },
         { id: "borders", type: "line", source: "countries", paint: { "line-color": "#7a7a7a", "line-width": 0.8 } },
         { id: "stations", type: "circle", source: "stations",
-          paint: { "circle-radius": 5, "circle-color": "#d95f02", "circle-stroke-color": "#ffffff",
-                   "circle-stroke-width": 1 } },
+          paint: {
+            "circle-radius": ["case", ["has", "rate"], 6, 5],
+            "circle-color": ["case",
+              ["!", ["has", "rate"]], "#d95f02",
+              ["!", ["get", "detected"]], "#ffffff",
+              ["interpolate", ["linear"], ["get", "rate"], 0, "#fed98e", 5, "#fe9929", 20, "#993404"]],
+            "circle-stroke-color": ["case", ["all", ["has", "rate"], ["!", ["get", "detected"]]], "#333333", "#ffffff"],
+            "circle-stroke-width": ["case", ["all", ["has", "rate"], ["!", ["get", "detected"]]], 2, 1],
+          } },
       ],
     },
   });
