@@ -87,3 +87,39 @@ def copy_example(folder: Path) -> Path:
     need_example()
     shutil.copytree(EXAMPLE, folder)
     return folder
+
+
+# A package written here from the standard's field list alone (no shared files needed): two stations, one that
+# detected a sensitive species at (lat, lon) and one that detected a common one.
+def mini_package(folder: Path, lat: float, lon: float, survey_id: str = "oracle-survey") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "deployments": [{"deploymentID": "dep-1", "locationName": "den tree ridge", "latitude": lat, "longitude": lon,
+                         "coordinateUncertainty": 10, "deploymentStart": "2024-03-01T00:00:00+07:00",
+                         "deploymentEnd": "2024-03-21T00:00:00+07:00"},
+                        {"deploymentID": "dep-2", "locationName": "stream", "latitude": 16.5, "longitude": 102.5,
+                         "coordinateUncertainty": 10, "deploymentStart": "2024-03-01T00:00:00+07:00",
+                         "deploymentEnd": "2024-03-11T00:00:00+07:00"}],
+        "media": [{"mediaID": "m1", "deploymentID": "dep-1", "timestamp": "2024-03-05T02:00:00+07:00",
+                   "filePath": "https://example.org/m1.jpg", "filePublic": "true", "fileMediatype": "image/jpeg"},
+                  {"mediaID": "m2", "deploymentID": "dep-2", "timestamp": "2024-03-06T02:00:00+07:00",
+                   "filePath": "https://example.org/m2.jpg", "filePublic": "true", "fileMediatype": "image/jpeg"}],
+        "observations": [{"observationID": "o1", "deploymentID": "dep-1", "mediaID": "m1", "eventStart": "2024-03-05T02:00:00+07:00",
+                          "eventEnd": "2024-03-05T02:00:00+07:00", "observationLevel": "media", "observationType": "animal",
+                          "scientificName": "Arctictis binturong", "count": 1},
+                         {"observationID": "o2", "deploymentID": "dep-2", "mediaID": "m2", "eventStart": "2024-03-06T02:00:00+07:00",
+                          "eventEnd": "2024-03-06T02:00:00+07:00", "observationLevel": "media", "observationType": "animal",
+                          "scientificName": "Paguma larvata", "count": 1}],
+    }
+    for name, rows in tables.items():
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, list(rows[0]))
+            w.writeheader(); w.writerows(rows)
+    base = "https://raw.githubusercontent.com/tdwg/camtrap-dp/1.0/"
+    descriptor = {"profile": base + "camtrap-dp-profile.json", "id": survey_id, "name": survey_id,
+                  "created": "2024-04-01T00:00:00Z", "title": "Oracle survey",
+                  "taxonomic": [{"scientificName": "Arctictis binturong"}, {"scientificName": "Paguma larvata"}],
+                  "resources": [{"name": n, "path": f"{n}.csv", "profile": "tabular-data-resource",
+                                 "schema": f"{base}{n}-table-schema.json"} for n in tables]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
+    return folder

@@ -92,12 +92,37 @@ def world_records(world: str) -> list[tuple[dict, str]]:
     return out
 
 
+def seed_survey(store, world: str) -> None:
+    """A camera-trap survey whose station that detected a binturong stands on world A's or world B's precise
+    point of sens-binturong-1 (same 0.1° cell): survey pages, effort and rates must not tell the worlds apart.
+    Named like a record id so that the route walk fills /surveys/{survey_id} with it."""
+    import tempfile
+    from pathlib import Path
+
+    from occurrences.camtrap.read import read_camtrap_dp
+    from occurrences.camtrap.store import save_survey
+
+    from .camtrap_fixtures import mini_package
+
+    _name, _level, _status, a, b = hidden_points()["sens-binturong-1"]
+    lat, lon = a if world == "A" else b
+    with tempfile.TemporaryDirectory() as tmp:
+        package = read_camtrap_dp(mini_package(Path(tmp) / "pkg", lat, lon, survey_id="sens-binturong-1"))
+    from unittest import mock
+
+    # the survey and its records get the same submission time in both worlds, like every seeded record
+    with mock.patch("occurrences.store.columns.now_iso", lambda: STAMP), \
+            mock.patch("occurrences.camtrap.store.now_iso", lambda: STAMP):
+        save_survey(store, package, source="oracle", submitted_by="alice", access="full", status="accepted")
+
+
 def seed(store, world: str) -> dict:
     store.add_many([{**r, "submittedAt": STAMP} for r in demo_records(40)], submitted_by="demo", status="accepted")
     tokens = {name: auth.add_user(store, name, role) for name, role in
               (("alice", "submitter"), ("bob", "submitter"), ("rita", "reviewer"))}
     for rec, status in world_records(world):
         store.add_many([rec], submitted_by="alice", status=status)
+    seed_survey(store, world)
     store.add_many([{"occurrenceID": "bob-own-1", "basisOfRecord": "HumanObservation",
                      "scientificName": "Paguma larvata", "eventDate": "2023-05-02", "decimalLatitude": 19.1,
                      "decimalLongitude": 99.9, "countryCode": "TH", "submittedAt": STAMP}],
