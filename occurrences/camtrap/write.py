@@ -1,0 +1,206 @@
+"""Camtrap DP 1.0 out: ``datapackage.json`` plus ``deployments.csv``, ``media.csv`` and ``observations.csv``, in a
+folder or a zip.
+
+The three CSVs carry exactly the fields of the official table schemas, in their order (a Frictionless table is
+checked label by label against its schema, so a missing, extra or moved column fails validation): columns the
+package lacks are written empty, columns Camtrap DP 1.0 does not define are left out. Timestamps keep the
+offset the package gives them (``2020-05-30T04:57:37+02:00``). Text is written as it is, without the
+spreadsheet formula guard of the CSV export: a Camtrap DP package is an interchange file whose values must
+round-trip exactly, and its readers are data tools, not spreadsheets.
+
+The package metadata the profile requires but the survey may not declare is measured on the tables: spatial
+(bounding box of the deployments as given, so of generalised coordinates when the store generalised them),
+temporal (first and last deployment day), taxonomic (the observed scientific names), and the project's
+captureMethod, observationLevel and individualAnimals. A survey that declares no samplingDesign is written as
+``opportunistic``, the design that claims nothing.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from .model import CAMTRAP_DP_VERSION, PROFILE_URL, CamtrapPackage
+
+SCHEMA_URL = "https://raw.githubusercontent.com/tdwg/camtrap-dp/{version}/{name}-table-schema.json"
+
+# Field names and types of the Camtrap DP 1.0 table schemas, in the schemas' order (names only: the schemas
+# themselves are referenced by URL in datapackage.json).
+DEPLOYMENT_FIELDS = {
+    "deploymentID": "string", "locationID": "string", "locationName": "string", "latitude": "number",
+    "longitude": "number", "coordinateUncertainty": "integer", "deploymentStart": "datetime",
+    "deploymentEnd": "datetime", "setupBy": "string", "cameraID": "string", "cameraModel": "string",
+    "cameraDelay": "integer", "cameraHeight": "number", "cameraDepth": "number", "cameraTilt": "integer",
+    "cameraHeading": "integer", "detectionDistance": "number", "timestampIssues": "boolean",
+    "baitUse": "boolean", "featureType": "string", "habitat": "string", "deploymentGroups": "string",
+    "deploymentTags": "string", "deploymentComments": "string"}
+MEDIA_FIELDS = {
+    "mediaID": "string", "deploymentID": "string", "captureMethod": "string", "timestamp": "datetime",
+    "filePath": "string", "filePublic": "boolean", "fileName": "string", "fileMediatype": "string",
+    "exifData": "any", "favorite": "boolean", "mediaComments": "string"}
+OBSERVATION_FIELDS = {
+    "observationID": "string", "deploymentID": "string", "mediaID": "string", "eventID": "string",
+    "eventStart": "datetime", "eventEnd": "datetime", "observationLevel": "string",
+    "observationType": "string", "cameraSetupType": "string", "scientificName": "string", "count": "integer",
+    "lifeStage": "string", "sex": "string", "behavior": "string", "individualID": "string",
+    "individualPositionRadius": "number", "individualPositionAngle": "number", "individualSpeed": "number",
+    "bboxX": "number", "bboxY": "number", "bboxWidth": "number", "bboxHeight": "number",
+    "classificationMethod": "string", "classifiedBy": "string", "classificationTimestamp": "datetime",
+    "classificationProbability": "number", "observationTags": "string", "observationComments": "string"}
+TABLES = {"deployments": DEPLOYMENT_FIELDS, "media": MEDIA_FIELDS, "observations": OBSERVATION_FIELDS}
+
+
+def write_camtrap_dp(package: CamtrapPackage, dest: Path) -> Path:
+    """Write ``package`` as a Camtrap DP 1.0 data package: a folder at ``dest``, or a zip when ``dest`` ends in
+    ``.zip`` (the files at the zip's root). Returns ``dest``."""
+    dest = Path(dest)
+    if dest.suffix.lower() != ".zip":
+        _write_folder(package, dest)
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _write_folder(package, Path(tmp) / "package")
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.iterdir()):
+                zf.write(path, path.name)
+    return dest
+
+
+def _write_folder(package: CamtrapPackage, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = {"deployments": package.deployments, "media": package.media,
+              "observations": package.observations}
+    for name, fields in TABLES.items():
+        table_frame(frames[name], fields).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8",
+                                                 lineterminator="\n")
+    (folder / "datapackage.json").write_text(
+        json.dumps(descriptor(package), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return folder
+
+
+# -- tables -----------------------------------------------------------------------------------------------
+def table_frame(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
+    """``frame`` as the text cells of a Camtrap DP table: every schema field in order, missing ones empty."""
+    out = {}
+    for name, kind in fields.items():
+        column = frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+        out[name] = _cells(column, kind)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _cells(column: pd.Series, kind: str) -> pd.Series:
+    if kind == "datetime":
+        return format_timestamps(column)
+    if kind == "boolean":
+        return column.map(_boolean)
+    if kind == "integer":
+        return pd.to_numeric(column, errors="coerce").round().astype("Int64").astype("string").fillna("")
+    if kind == "number":
+        return pd.to_numeric(column, errors="coerce").map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    return column.astype("string").fillna("")
+
+
+def _boolean(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        return {"true": "true", "false": "false"}.get(value.strip().lower(), "")
+    return "true" if bool(value) else "false"
+
+
+def format_timestamps(column: pd.Series) -> pd.Series:
+    """ISO 8601 with the offset each value carries (``+07:00``; UTC as ``Z``), seconds precision; empty for
+    missing. A column of one zone is formatted vectorized; mixed offsets (object dtype) value by value."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        text = column.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+        return text.str.replace(r"\+00:00$", "Z", regex=True).fillna("")
+    return column.map(_one_timestamp)
+
+
+def _one_timestamp(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:  # the model promises tz-aware values; never invent an offset
+        raise ValueError(f"timestamp without offset: {value!r}")
+    text = stamp.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# -- datapackage.json -------------------------------------------------------------------------------------
+def descriptor(package: CamtrapPackage) -> dict:
+    """``datapackage.json``: the package's metadata, completed where the profile requires what it lacks."""
+    meta = copy.deepcopy(package.metadata)
+    meta.pop("resources", None)
+    meta["profile"] = PROFILE_URL
+    meta.setdefault("created", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    meta.setdefault("contributors", [])
+    meta["project"] = _project(package, meta.get("project") or {}, meta.get("title"))
+    if not meta.get("spatial"):
+        meta["spatial"] = _spatial(package.deployments)
+    if not meta.get("temporal"):
+        meta["temporal"] = _temporal(package.deployments)
+    if not meta.get("taxonomic"):
+        meta["taxonomic"] = [{"scientificName": n} for n in _observed_names(package.observations)]
+    meta["resources"] = [_resource(name) for name in TABLES]
+    return meta
+
+
+def _resource(name: str) -> dict:
+    return {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": SCHEMA_URL.format(version=CAMTRAP_DP_VERSION, name=name)}
+
+
+def _project(package: CamtrapPackage, project: dict, title: str | None) -> dict:
+    project = dict(project)
+    project.setdefault("title", title or "Camera-trap survey")
+    project.setdefault("samplingDesign", "opportunistic")
+    if not project.get("captureMethod"):
+        methods = _unique(package.media, "captureMethod", {"activityDetection", "timeLapse"})
+        project["captureMethod"] = methods or ["activityDetection"]
+    if not project.get("observationLevel"):
+        project["observationLevel"] = _unique(package.observations, "observationLevel", {"media", "event"}) \
+            or ["event"]
+    if "individualAnimals" not in project:
+        ids = package.observations.get("individualID")
+        project["individualAnimals"] = bool(ids is not None and ids.notna().any() and (ids.astype(str) != "").any())
+    return project
+
+
+def _unique(frame: pd.DataFrame, column: str, allowed: set[str]) -> list[str]:
+    if column not in frame.columns:
+        return []
+    return sorted(set(frame[column].dropna().astype(str)) & allowed)
+
+
+def _spatial(deployments: pd.DataFrame) -> dict:
+    lat = pd.to_numeric(deployments["latitude"], errors="coerce").dropna()
+    lon = pd.to_numeric(deployments["longitude"], errors="coerce").dropna()
+    if lat.empty or lon.empty:
+        return {"type": "Polygon", "coordinates": []}
+    w, e, s, n = float(lon.min()), float(lon.max()), float(lat.min()), float(lat.max())
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def _temporal(deployments: pd.DataFrame) -> dict:
+    # The calendar day at the deployment's own offset (the day the field team wrote down).
+    start = format_timestamps(deployments["deploymentStart"]).str.slice(0, 10)
+    end = format_timestamps(deployments["deploymentEnd"]).str.slice(0, 10)
+    start, end = start[start != ""], end[end != ""]
+    return {"start": start.min() if len(start) else None, "end": end.max() if len(end) else None}
+
+
+def _observed_names(observations: pd.DataFrame) -> list[str]:
+    if "scientificName" not in observations.columns:
+        return []
+    names = observations["scientificName"].dropna().astype(str)
+    return sorted(set(names[names != ""]))
+
+
+__all__ = ["write_camtrap_dp", "descriptor", "table_frame", "format_timestamps", "TABLES",
+           "DEPLOYMENT_FIELDS", "MEDIA_FIELDS", "OBSERVATION_FIELDS"]

@@ -1,0 +1,89 @@
+"""Camtrap DP out: the written package validates against the official Camtrap DP 1.0 profile and table schemas
+(local copies, offline) and reads back to the same values, offsets included."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+
+from occurrences.camtrap.write import TABLES, write_camtrap_dp
+
+from .camtrap_support import read_example, read_table, small_survey, validate_offline
+
+
+def typed(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
+    """Values comparable across a write and a read: instants with their offsets, numbers as floats."""
+    out = {}
+    for name, kind in fields.items():
+        column = frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
+        if kind == "datetime":
+            out[name] = column.map(lambda v: None if pd.isna(v) else (pd.Timestamp(v).value,
+                                                                      pd.Timestamp(v).utcoffset()))
+        elif kind in ("number", "integer"):
+            out[name] = pd.to_numeric(column, errors="coerce").astype(float)
+        elif kind == "boolean":
+            out[name] = column.map(lambda v: None if pd.isna(v) else str(v).lower())
+        else:
+            out[name] = column.map(lambda v: None if pd.isna(v) else str(v))
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def assert_round_trip(package, folder):
+    frames = {"deployments": package.deployments, "media": package.media, "observations": package.observations}
+    for name, fields in TABLES.items():
+        back = read_table(folder / f"{name}.csv", name)
+        assert list(back.columns) == list(fields), name  # every schema field, in the schema's order
+        pd.testing.assert_frame_equal(typed(back, fields), typed(frames[name], fields), check_dtype=False,
+                                      obj=name)
+
+
+def test_small_survey_validates_and_round_trips(tmp_path):
+    package = small_survey()
+    folder = write_camtrap_dp(package, tmp_path / "survey")
+    assert validate_offline(folder) == []
+    assert_round_trip(package, folder)
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    assert descriptor["profile"] == "https://raw.githubusercontent.com/tdwg/camtrap-dp/1.0/camtrap-dp-profile.json"
+    assert [r["name"] for r in descriptor["resources"]] == ["deployments", "media", "observations"]
+    # measured where the survey declared nothing; declared values kept
+    assert descriptor["temporal"] == {"start": "2024-01-01", "end": "2024-01-13"}
+    assert descriptor["project"]["samplingDesign"] == "systematicRandom"
+    assert [t["scientificName"] for t in descriptor["taxonomic"]] == ["Arctictis binturong",
+                                                                     "Paradoxurus hermaphroditus"]
+    # the local offset is kept, not converted to UTC
+    assert "2024-01-02T21:14:05+07:00" in (folder / "media.csv").read_text()
+
+
+def test_zip_holds_the_package_at_its_root(tmp_path):
+    path = write_camtrap_dp(small_survey(), tmp_path / "survey.zip")
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["datapackage.json", "deployments.csv", "media.csv", "observations.csv"]
+        zf.extractall(tmp_path / "unzipped")
+    assert validate_offline(tmp_path / "unzipped") == []
+
+
+def test_official_example_round_trips(tmp_path):
+    example = read_example()
+    folder = write_camtrap_dp(example, tmp_path / "example")
+    assert validate_offline(folder) == []
+    assert_round_trip(example, folder)
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    # the example's own metadata survives unchanged
+    assert descriptor["project"] == example.metadata["project"]
+    assert descriptor["spatial"] == example.metadata["spatial"]
+    assert descriptor["taxonomic"] == example.metadata["taxonomic"]
+
+
+@pytest.mark.parametrize("breakage", ["no deployment end", "unknown deployment", "bad sampling design"])
+def test_validation_catches_a_broken_package(tmp_path, breakage):
+    """The check the tests above rely on does fail on packages the official schemas refuse."""
+    package = small_survey()
+    if breakage == "no deployment end":
+        package.deployments.loc[0, "deploymentEnd"] = pd.NaT
+    elif breakage == "unknown deployment":
+        package.media.loc[0, "deploymentID"] = "nowhere"
+    else:
+        package.metadata["project"]["samplingDesign"] = "whatever"
+    assert validate_offline(write_camtrap_dp(package, tmp_path / "broken"))
