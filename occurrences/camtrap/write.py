@@ -6,7 +6,9 @@ checked label by label against its schema, so a missing, extra or moved column f
 package lacks are written empty, columns Camtrap DP 1.0 does not define are left out. Timestamps keep the
 offset the package gives them (``2020-05-30T04:57:37+02:00``). Text is written as it is, without the
 spreadsheet formula guard of the CSV export: a Camtrap DP package is an interchange file whose values must
-round-trip exactly, and its readers are data tools, not spreadsheets.
+round-trip exactly, and its readers are data tools, not spreadsheets. Malfunction intervals, which Camtrap DP
+1.0 has no field for, go into ``deploymentTags`` as ``malfunction:START/END`` (the convention the project's
+Camtrap DP reader reads back).
 
 The package metadata the profile requires but the survey may not declare is measured on the tables: spatial
 (bounding box of the deployments as given, so of generalised coordinates when the store generalised them),
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import tempfile
 import zipfile
 from datetime import datetime, timezone
@@ -72,8 +75,8 @@ def write_camtrap_dp(package: CamtrapPackage, dest: Path) -> Path:
 
 def _write_folder(package: CamtrapPackage, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    frames = {"deployments": package.deployments, "media": package.media,
-              "observations": package.observations}
+    frames = {"deployments": with_malfunction_tags(package.deployments, package.malfunctions),
+              "media": package.media, "observations": package.observations}
     for name, fields in TABLES.items():
         table_frame(frames[name], fields).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8",
                                                  lineterminator="\n")
@@ -83,6 +86,27 @@ def _write_folder(package: CamtrapPackage, folder: Path) -> Path:
 
 
 # -- tables -----------------------------------------------------------------------------------------------
+MALFUNCTION_TAG = re.compile(r"\s*malfunction:[^|]*")
+
+
+def with_malfunction_tags(deployments: pd.DataFrame, malfunctions: pd.DataFrame | None) -> pd.DataFrame:
+    """Camtrap DP 1.0 has no field for the intervals a camera was not working; the project writes each as a
+    ``malfunction:START/END`` tag in ``deploymentTags`` (what the Camtrap DP reader takes back), replacing any
+    such tags already there so the package's own intervals are the only ones."""
+    tags = deployments["deploymentTags"] if "deploymentTags" in deployments.columns else \
+        pd.Series([None] * len(deployments), index=deployments.index, dtype="object")
+    kept = tags.astype("string").str.split("|").map(
+        lambda parts: [] if not isinstance(parts, list) else
+        [p.strip() for p in parts if p.strip() and not MALFUNCTION_TAG.fullmatch(p)])
+    if malfunctions is not None and not malfunctions.empty:
+        m = malfunctions.assign(tag="malfunction:" + format_timestamps(malfunctions["start"]) + "/"
+                                + format_timestamps(malfunctions["end"]))
+        extra = m.groupby("deploymentID")["tag"].agg(list)
+        kept = kept + deployments["deploymentID"].map(extra).map(lambda v: v if isinstance(v, list) else [])
+    joined = kept.map(lambda parts: " | ".join(parts) if parts else None)
+    return deployments.assign(deploymentTags=joined.to_numpy())
+
+
 def table_frame(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
     """``frame`` as the text cells of a Camtrap DP table: every schema field in order, missing ones empty."""
     out = {}
