@@ -54,7 +54,7 @@ REQUIRED_COLUMNS = {
     "deployments.csv": ("project_id", "deployment_id", "longitude", "latitude", "start_date", "end_date"),
     "images.csv": ("project_id", "deployment_id", "image_id", "timestamp"),
 }
-MAX_FILE_BYTES = 1024 * 1024 * 1024  # per CSV, unpacked; a whole project's images.csv is far smaller
+MAX_FILE_BYTES = 512 * 1024 * 1024  # per CSV, unpacked (about a million images); read whole into memory
 FUNCTIONING = "camera functioning"
 SAMPLING_DESIGN = {"systematic": "systematicRandom", "randomized": "simpleRandom", "random": "simpleRandom",
                    "convenience": "opportunistic", "targeted": "targeted"}

@@ -26,7 +26,10 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .model import CAMTRAP_DP_VERSION, PROFILE_URL, CamtrapPackage
 
@@ -120,29 +123,43 @@ def _cells(column: pd.Series, kind: str) -> pd.Series:
     if kind == "datetime":
         return format_timestamps(column)
     if kind == "boolean":
-        return column.map(_boolean)
+        return _booleans(column)
     if kind == "integer":
         return pd.to_numeric(column, errors="coerce").round().astype("Int64").astype("string").fillna("")
     if kind == "number":
-        return pd.to_numeric(column, errors="coerce").map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+        return numbers.astype(str).where(numbers.notna(), "")  # shortest repr: 14.4381, 0.4
     return column.astype("string").fillna("")
 
 
-def _boolean(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, str):
-        return {"true": "true", "false": "false"}.get(value.strip().lower(), "")
-    return "true" if bool(value) else "false"
+def _booleans(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column) and not column.isna().any():
+        return pd.Series(np.where(column.to_numpy(dtype=bool), "true", "false"), index=column.index)
+    text = column.astype("string").str.strip().str.lower()
+    return text.map({"true": "true", "false": "false", "1": "true", "0": "false"}).fillna("").astype(object)
 
 
 def format_timestamps(column: pd.Series) -> pd.Series:
     """ISO 8601 with the offset each value carries (``+07:00``; UTC as ``Z``), seconds precision; empty for
-    missing. A column of one zone is formatted vectorized; mixed offsets (object dtype) value by value."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        text = column.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
-        return text.str.replace(r"\+00:00$", "Z", regex=True).fillna("")
-    return column.map(_one_timestamp)
+    missing. A column of one zone is formatted vectorized (wall-clock text by pyarrow, the few distinct offsets
+    looked up once); mixed offsets (object dtype) value by value."""
+    if not isinstance(column.dtype, pd.DatetimeTZDtype):
+        return column.map(_one_timestamp)
+    wall = column.dt.tz_localize(None)
+    minutes = (wall - column.dt.tz_convert("UTC").dt.tz_localize(None)) / pd.Timedelta(minutes=1)
+    offsets = {m: _offset_text(m) for m in minutes.dropna().unique()}
+    text = pc.strftime(pa.array(wall.dt.floor("s").to_numpy(dtype="datetime64[s]"), pa.timestamp("s")),
+                       format="%Y-%m-%dT%H:%M:%S")
+    out = pd.Series(text.to_numpy(zero_copy_only=False), index=column.index, dtype=object) + \
+        minutes.map(offsets).fillna("")
+    return out.where(column.notna(), "")
+
+
+def _offset_text(minutes: float) -> str:
+    if minutes == 0:
+        return "Z"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(int(minutes))
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _one_timestamp(value) -> str:
