@@ -76,7 +76,9 @@ def test_official_example_round_trips(tmp_path):
     descriptor = json.loads((folder / "datapackage.json").read_text())
     # the example's own metadata survives unchanged
     assert descriptor["project"] == example.metadata["project"]
-    assert descriptor["spatial"] == example.metadata["spatial"]
+    ring = descriptor["spatial"]["coordinates"][0]
+    assert min(x for x, _ in ring) == example.deployments["longitude"].astype(float).min()
+    assert max(y for _, y in ring) == example.deployments["latitude"].astype(float).max()
     assert descriptor["taxonomic"] == example.metadata["taxonomic"]
 
 
@@ -124,3 +126,23 @@ def test_round_trip_through_the_camtrap_reader(tmp_path):
                                           check_dtype=False, obj=f"{label} {name}")
         pd.testing.assert_series_equal(camera_days(back.deployments, back.malfunctions),
                                        camera_days(package.deployments, package.malfunctions), obj=label)
+
+
+def test_generalised_survey_leaks_no_precise_place(tmp_path):
+    """The writers use the coordinates they are given: a survey generalised for its reader (to 0.1 degree here),
+    with a precise bounding box left in its metadata, yields no precise coordinate in either export."""
+    from occurrences.camtrap.dwca import write_sampling_event_dwca
+
+    package = small_survey()
+    precise = [f"{v:.4f}" for v in [*package.deployments["latitude"], *package.deployments["longitude"]]]
+    package.metadata["spatial"] = {"type": "Point", "coordinates": [101.3722, 14.4381]}
+    package.deployments["latitude"] = package.deployments["latitude"].round(1)
+    package.deployments["longitude"] = package.deployments["longitude"].round(1)
+    folder = write_camtrap_dp(package, tmp_path / "survey")
+    archive = write_sampling_event_dwca(package, tmp_path / "events.zip")
+    texts = [p.read_text() for p in folder.iterdir()]
+    with zipfile.ZipFile(archive) as zf:
+        texts += [zf.read(n).decode() for n in zf.namelist()]
+    for text in texts:
+        assert not any(value in text for value in precise)
+    assert "14.4" in (folder / "deployments.csv").read_text()

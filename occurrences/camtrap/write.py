@@ -11,8 +11,8 @@ round-trip exactly, and its readers are data tools, not spreadsheets. Malfunctio
 Camtrap DP reader reads back).
 
 The package metadata the profile requires but the survey may not declare is measured on the tables: spatial
-(bounding box of the deployments as given, so of generalised coordinates when the store generalised them),
-temporal (first and last deployment day), taxonomic (the observed scientific names), and the project's
+(always: the bounding box of the deployments as given, so of generalised coordinates when the store generalised
+them, whatever the metadata declares), temporal (first and last deployment day), taxonomic (the observed scientific names), and the project's
 captureMethod, observationLevel and individualAnimals. A survey that declares no samplingDesign is written as
 ``opportunistic``, the design that claims nothing.
 """
@@ -181,8 +181,9 @@ def descriptor(package: CamtrapPackage) -> dict:
     meta.setdefault("created", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     meta.setdefault("contributors", [])
     meta["project"] = _project(package, meta.get("project") or {}, meta.get("title"))
-    if not meta.get("spatial"):
-        meta["spatial"] = _spatial(package.deployments)
+    # Always measured on the deployments as given, never taken from the metadata: for a reader who may not see
+    # a sensitive species the deployments are generalised, and a declared bounding box could be precise.
+    meta["spatial"] = _spatial(package.deployments)
     if not meta.get("temporal"):
         meta["temporal"] = _temporal(package.deployments)
     if not meta.get("taxonomic"):
