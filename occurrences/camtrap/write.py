@@ -12,8 +12,8 @@ Camtrap DP reader reads back).
 
 The package metadata the profile requires but the survey may not declare is measured on the tables: spatial
 (always: the bounding box of the deployments as given, so of generalised coordinates when the store generalised
-them, whatever the metadata declares), temporal (first and last deployment day), taxonomic (the observed scientific names), and the project's
-captureMethod, observationLevel and individualAnimals. A survey that declares no samplingDesign is written as
+them, whatever the metadata declares), temporal (first and last deployment day), taxonomic (the observed
+scientific names), and the project's captureMethod, observationLevel and individualAnimals. A survey that declares no samplingDesign is written as
 ``opportunistic``, the design that claims nothing.
 """
 from __future__ import annotations
