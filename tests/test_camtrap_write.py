@@ -45,6 +45,7 @@ def assert_round_trip(package, folder):
 
 def test_small_survey_validates_and_round_trips(tmp_path):
     package = small_survey()
+    package.metadata["surveys"] = [{"id": "survey-1", "submittedBy": "someone@example.org"}]
     folder = write_camtrap_dp(package, tmp_path / "survey")
     assert validate_offline(folder) == []
     assert_round_trip(package, folder)
@@ -56,6 +57,7 @@ def test_small_survey_validates_and_round_trips(tmp_path):
     assert descriptor["project"]["samplingDesign"] == "systematicRandom"
     assert [t["scientificName"] for t in descriptor["taxonomic"]] == ["Arctictis binturong",
                                                                      "Paradoxurus hermaphroditus"]
+    assert "surveys" not in descriptor  # the store's bookkeeping (who imported it) stays out
     # the local offset is kept, not converted to UTC
     assert "2024-01-02T21:14:05+07:00" in (folder / "media.csv").read_text()
 

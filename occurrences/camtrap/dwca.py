@@ -48,8 +48,9 @@ MOF_ROW_TYPE = DWC + "MeasurementOrFact"
 SAMPLING_PROTOCOL = "camera trap"
 SAMPLE_SIZE_UNIT = "camera-days"
 EVENT_COLUMNS = ("eventID", "parentEventID", "eventDate", "samplingProtocol", "sampleSizeValue",
-                 "sampleSizeUnit", "samplingEffort", "locationID", "locality", "countryCode", "decimalLatitude",
-                 "decimalLongitude", "coordinateUncertaintyInMeters", "geodeticDatum", "habitat", "eventRemarks")
+                 "sampleSizeUnit", "samplingEffort", "locationID", "locality", "countryCode", "stateProvince",
+                 "decimalLatitude", "decimalLongitude", "coordinateUncertaintyInMeters", "geodeticDatum", "habitat",
+                 "eventRemarks")
 OCCURRENCE_COLUMNS = ("eventID", "occurrenceID", "basisOfRecord", "eventDate", "scientificName",
                       "individualCount", "sex", "lifeStage", "behavior", "occurrenceStatus", "identifiedBy",
                       "organismID", "occurrenceRemarks")
@@ -120,7 +121,7 @@ def event_table(package: CamtrapPackage, lang: str = "en") -> pd.DataFrame:
         "samplingEffort": [_effort_text(lang, v, f - v, s, e)
                            for v, f, s, e in zip(days.to_numpy(), full.to_numpy(), start, end)],
         "locationID": _column(d, "locationID"), "locality": _column(d, "locationName"),
-        "countryCode": _column(d, "countryCode"),
+        "countryCode": _column(d, "countryCode"), "stateProvince": _column(d, "stateProvince"),
         "decimalLatitude": _column(d, "latitude"), "decimalLongitude": _column(d, "longitude"),
         "coordinateUncertaintyInMeters": _column(d, "coordinateUncertainty"),
         "geodeticDatum": "EPSG:4326",  # Camtrap DP coordinates are WGS84 by definition

@@ -58,6 +58,9 @@ OBSERVATION_FIELDS = {
     "bboxX": "number", "bboxY": "number", "bboxWidth": "number", "bboxHeight": "number",
     "classificationMethod": "string", "classifiedBy": "string", "classificationTimestamp": "datetime",
     "classificationProbability": "number", "observationTags": "string", "observationComments": "string"}
+# Keys the store adds to a survey's metadata for its own pages (who imported it, when, from which file): people
+# and bookkeeping, not part of the published package.
+STORE_KEYS = ("resources", "surveys", "submittedBy", "imported", "source")
 TABLES = {"deployments": DEPLOYMENT_FIELDS, "media": MEDIA_FIELDS, "observations": OBSERVATION_FIELDS}
 
 
@@ -176,7 +179,8 @@ def _one_timestamp(value) -> str:
 def descriptor(package: CamtrapPackage) -> dict:
     """``datapackage.json``: the package's metadata, completed where the profile requires what it lacks."""
     meta = copy.deepcopy(package.metadata)
-    meta.pop("resources", None)
+    for key in STORE_KEYS:
+        meta.pop(key, None)
     meta["profile"] = PROFILE_URL
     meta.setdefault("created", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     meta.setdefault("contributors", [])
