@@ -33,14 +33,14 @@ def typed(frame: pd.DataFrame, fields: dict[str, str], offsets: bool = True) -> 
     return frame.where(frame.notna(), None)  # pd.NA, NaN and None alike
 
 
-def assert_round_trip(package, folder):
+def assert_round_trip(package, folder, offsets=True):
     frames = {"deployments": with_malfunction_tags(package.deployments, package.malfunctions),
               "media": package.media, "observations": package.observations}
     for name, fields in TABLES.items():
         back = read_table(folder / f"{name}.csv", name)
         assert list(back.columns) == list(fields), name  # every schema field, in the schema's order
-        pd.testing.assert_frame_equal(typed(back, fields), typed(frames[name], fields), check_dtype=False,
-                                      obj=name)
+        pd.testing.assert_frame_equal(typed(back, fields, offsets), typed(frames[name], fields, offsets),
+                                      check_dtype=False, obj=name)
 
 
 def test_small_survey_validates_and_round_trips(tmp_path):
@@ -148,3 +148,20 @@ def test_generalised_survey_leaks_no_precise_place(tmp_path):
     for text in texts:
         assert not any(value in text for value in precise)
     assert "14.4" in (folder / "deployments.csv").read_text()
+
+
+def test_utc_timestamps_are_written_at_the_deployments_offset(tmp_path):
+    """A survey read back from the store holds UTC instants and each deployment's offset (timezoneOffset): the
+    package shows local times again, the same instants."""
+    package = small_survey()
+    package.deployments["timezoneOffset"] = ["+07:00", "+06:30"]
+    for frame, columns in ((package.deployments, ("deploymentStart", "deploymentEnd")),
+                           (package.media, ("timestamp",)), (package.observations, ("eventStart", "eventEnd"))):
+        for column in columns:
+            frame[column] = frame[column].dt.tz_convert("UTC")
+    folder = write_camtrap_dp(package, tmp_path / "survey")
+    assert validate_offline(folder) == []
+    media = (folder / "media.csv").read_text()
+    assert "2024-01-02T21:14:05+07:00" in media and "2024-01-05T02:30:00+06:30" in media
+    assert "2024-01-03T09:00:00+06:30" in (folder / "deployments.csv").read_text()
+    assert_round_trip(package, folder, offsets=False)

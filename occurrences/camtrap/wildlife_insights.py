@@ -45,6 +45,7 @@ import pandas as pd
 from babel.core import get_global
 
 from .model import CamtrapPackage
+from .write import format_timestamps
 from .wi_problems import DownloadRejected, Problems
 
 FILES = ("projects.csv", "cameras.csv", "deployments.csv", "images.csv")
@@ -268,6 +269,9 @@ def _deployments(d: pd.DataFrame, cameras: pd.DataFrame | None, project: dict, z
         "deploymentGroups": _col(d, "subproject_name"), "deploymentTags": _tags(d),
         "deploymentComments": _col(d, "event_description"),
         "countryCode": country_alpha2(project.get("country_code") or ""),
+        # the offset of the deployment's local time, as the Camtrap DP reader records it for the store
+        "timezoneOffset": format_timestamps(start).str.extract(r"([+-]\d\d:\d\d|Z)$", expand=False)
+        .replace("Z", "+00:00"),
         "cameraFunctioning": _col(d, "camera_functioning")})
     return out.reset_index(drop=True)
 

@@ -23,7 +23,7 @@ import json
 import re
 import tempfile
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -83,8 +83,10 @@ def _write_folder(package: CamtrapPackage, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     frames = {"deployments": with_malfunction_tags(package.deployments, package.malfunctions),
               "media": package.media, "observations": package.observations}
+    offsets = deployment_offsets(package.deployments)
     for name, fields in TABLES.items():
-        table_frame(frames[name], fields).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8",
+        local = None if offsets is None else frames[name]["deploymentID"].map(offsets)
+        table_frame(frames[name], fields, local).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8",
                                                  lineterminator="\n")
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor(package), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -113,13 +115,39 @@ def with_malfunction_tags(deployments: pd.DataFrame, malfunctions: pd.DataFrame 
     return deployments.assign(deploymentTags=joined.to_numpy())
 
 
-def table_frame(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
-    """``frame`` as the text cells of a Camtrap DP table: every schema field in order, missing ones empty."""
+def table_frame(frame: pd.DataFrame, fields: dict[str, str], offsets: pd.Series | None = None) -> pd.DataFrame:
+    """``frame`` as the text cells of a Camtrap DP table: every schema field in order, missing ones empty.
+    ``offsets``: per row, the UTC offset (``+07:00``) its timestamps are written in, or None to keep theirs."""
     out = {}
     for name, kind in fields.items():
         column = frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
-        out[name] = _cells(column, kind)
+        if kind == "datetime" and offsets is not None:
+            out[name] = format_local(column, offsets)
+        else:
+            out[name] = _cells(column, kind)
     return pd.DataFrame(out, index=frame.index)
+
+
+def deployment_offsets(deployments: pd.DataFrame) -> pd.Series | None:
+    """deploymentID → the UTC offset the survey's source gave (``timezoneOffset``, which the Camtrap DP reader
+    and the store keep while holding timestamps in UTC), so local times are written again; None without it."""
+    if "timezoneOffset" not in deployments.columns:
+        return None
+    offsets = deployments.set_index("deploymentID")["timezoneOffset"].astype("string")
+    offsets = offsets[offsets.str.fullmatch(r"[+-]\d{2}:\d{2}").fillna(False)]
+    return None if offsets.empty else offsets
+
+
+def format_local(column: pd.Series, offsets: pd.Series) -> pd.Series:
+    """Timestamps written at each row's offset (the same instants); rows without one keep their own."""
+    out = format_timestamps(column).astype(object)
+    present = column.notna() & offsets.notna()
+    for offset in offsets[present].unique():
+        rows = present & (offsets == offset)
+        sign = 1 if offset[0] == "+" else -1
+        zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+        out[rows] = format_timestamps(pd.to_datetime(column[rows], utc=True).dt.tz_convert(zone))
+    return out
 
 
 def _cells(column: pd.Series, kind: str) -> pd.Series:
