@@ -165,3 +165,16 @@ def test_utc_timestamps_are_written_at_the_deployments_offset(tmp_path):
     assert "2024-01-02T21:14:05+07:00" in media and "2024-01-05T02:30:00+06:30" in media
     assert "2024-01-03T09:00:00+06:30" in (folder / "deployments.csv").read_text()
     assert_round_trip(package, folder, offsets=False)
+
+
+def test_withheld_media_files_still_validate(tmp_path):
+    """The store withholds a sensitive species' media files from a public reader (empty filePath): the package
+    still validates, each such file marked withheld and not public, nothing else changed."""
+    package = small_survey()
+    package.media.loc[0, "filePath"] = None
+    package.media.loc[0, "fileName"] = None
+    folder = write_camtrap_dp(package, tmp_path / "survey")
+    assert validate_offline(folder) == []
+    media = read_table(folder / "media.csv", "media").set_index("mediaID")
+    assert media.loc["m1", "filePath"] == "withheld/m1" and media.loc["m1", "filePublic"] == "false"
+    assert media.loc["m2", "filePath"] == "https://example.org/m2.jpg" and media.loc["m2", "filePublic"] == "true"

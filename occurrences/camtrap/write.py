@@ -82,7 +82,7 @@ def write_camtrap_dp(package: CamtrapPackage, dest: Path) -> Path:
 def _write_folder(package: CamtrapPackage, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     frames = {"deployments": with_malfunction_tags(package.deployments, package.malfunctions),
-              "media": package.media, "observations": package.observations}
+              "media": with_withheld_paths(package.media), "observations": package.observations}
     offsets = deployment_offsets(package.deployments)
     for name, fields in TABLES.items():
         local = None if offsets is None else frames[name]["deploymentID"].map(offsets)
@@ -113,6 +113,23 @@ def with_malfunction_tags(deployments: pd.DataFrame, malfunctions: pd.DataFrame 
         kept = kept + deployments["deploymentID"].map(extra).map(lambda v: v if isinstance(v, list) else [])
     joined = kept.map(lambda parts: " | ".join(parts) if parts else None)
     return deployments.assign(deploymentTags=joined.to_numpy())
+
+
+def with_withheld_paths(media: pd.DataFrame) -> pd.DataFrame:
+    """Media whose file the store withheld from this reader (a sensitive species' picture: empty filePath) get
+    the relative path ``withheld/<mediaID>``, which is not in the package, and filePublic false: Camtrap DP
+    requires a path, and this one says what happened without pointing anywhere."""
+    if "filePath" not in media.columns:
+        return media
+    path = media["filePath"].astype("string")
+    missing = (path.isna() | (path.str.strip() == "")).to_numpy()
+    if not missing.any():
+        return media
+    media = media.copy()
+    media.loc[missing, "filePath"] = "withheld/" + media.loc[missing, "mediaID"].astype(str)
+    media["filePublic"] = media["filePublic"].astype(object) if "filePublic" in media else None
+    media.loc[missing, "filePublic"] = False
+    return media
 
 
 def table_frame(frame: pd.DataFrame, fields: dict[str, str], offsets: pd.Series | None = None) -> pd.DataFrame:
