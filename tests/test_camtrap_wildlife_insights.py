@@ -241,3 +241,23 @@ def test_real_downloads(tmp_path, name):
     assert ((merged["timestamp"] >= merged["deploymentStart"]) & (merged["timestamp"] <= merged["deploymentEnd"])).all()
     if OFFICIAL.exists():
         assert validate_offline(write_camtrap_dp(package, tmp_path / "out")) == []
+
+
+def test_unreadable_csv_and_two_projects(tmp_path):
+    path = download(tmp_path)
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("images.csv"):
+                data = data + b'2009001,KY01,"i9,never closed\n'
+            dst.writestr(info, data)
+    found, _ = problems(broken)
+    assert [f[:2] for f in found] == [("wi-file-unreadable", "images.csv")]
+    path = download(tmp_path)
+    projects = csv_text([PROJECT, {**PROJECT, "project_id": "2009002"}], list(PROJECT.keys()))
+    folder = tmp_path / "folder"
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(folder)
+    (folder / "ky24" / "projects.csv").write_text(projects)
+    assert problems(folder)[0] == [("wi-projects", "projects.csv", None, None, 2)]
