@@ -34,6 +34,8 @@ def handle_errors(fn):
             # An error that knows the file's language (a destroyed legacy save) speaks it unless --lang says otherwise
             lang = click.get_current_context().meta.get("lang") or getattr(exc, "language", None) or "en"
             click.echo(translate(lang, N_("Error: {message}"), message=exc.message(lang)), err=True)
+            for problem in getattr(exc, "problems", ())[:MAX_PRINTED_ERRORS]:  # a Camtrap DP package's
+                click.echo("  " + problem.message(lang), err=True)
             sys.exit(1)
 
     return wrapper
@@ -134,6 +136,9 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_v
                 raise
             except OccurrencesError as exc:
                 log_import(**logged, error=exc)
+                if getattr(exc, "problems", None):  # a Camtrap DP package's problems, each with file and row
+                    reports.append({"source": Path(path).name, "status": "rejected", "stored": 0,
+                                    "error": exc.to_dict(lang or "en")})
                 raise
             finally:
                 if report_path:
@@ -169,12 +174,20 @@ def _import_one(store, path, **options):
     """Spreadsheets (CSV/XLSX with form labels or Darwin Core headers) go to ``ingest``; GBIF downloads,
     Kobo/ODK exports, Darwin Core Archives and GIS point layers to ``importers``, by detected format. The
     operator sees everything: duplicates are looked for among all records, precisely."""
+    from .camtrap.read import is_camtrap_package, read_camtrap_dp
+    from .camtrap.store import save_survey
     from .importers import READERS, detect_format, import_path
     from .ingest import import_file
     from .store.access import FULL
 
     options = {**options, "access": FULL}
 
+    if is_camtrap_package(Path(path)):  # before the Darwin Core Archive guess: both are zips or folders of CSV
+        if options.pop("keep_valid", False):
+            raise click.UsageError(translate(options.get("lang") or "en", N_(
+                "--keep-valid works for CSV and XLSX spreadsheets; this file is read as {format}."), format="Camtrap DP"))
+        options.pop("encoding", None)
+        return save_survey(store, read_camtrap_dp(Path(path)), source=Path(path).name, **options)
     fmt = detect_format(path)
     encoding = options.pop("encoding", None)
     if fmt not in READERS:
@@ -329,7 +342,11 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
+    from .workers import Listener, reuseport_supported, serve as serve_workers
+
     open_store(db).close()  # fail early, with one line, if the database cannot be opened
+    if workers > 1 and reuseport_supported():
+        Listener(host, port).probe()  # likewise when the port is taken
     click.echo(f"Serving {db} on http://{host}:{port}/ with {workers} worker process"
                f"{'es' if workers > 1 else ''} (API docs at /docs)")
     # Worker processes build their app from the environment (uvicorn imports the factory in each of them).
@@ -339,6 +356,8 @@ def _serve(db: str, host: str, port: int, workers: int = 1) -> None:
     stop_within = 3
     if workers == 1:
         uvicorn.run(server_app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=stop_within)
+    elif reuseport_supported():  # one listening socket per worker: the kernel spreads connections (workers.py)
+        serve_workers("occurrences.cli:server_app", host, port, workers)
     else:
         uvicorn.run("occurrences.cli:server_app", factory=True, workers=workers, host=host, port=port,
                     log_level="warning", timeout_graceful_shutdown=stop_within)
@@ -398,6 +417,59 @@ def restore(file, db, force):
 
     n = do_restore(file, db, force=force)
     click.echo(f"Restored {n} records into {db}")
+
+
+@cli.group()
+def survey():
+    """Camera-trap surveys (imported from Camtrap DP packages with ``occurrences import``)."""
+
+
+@survey.command("list")
+@DB_OPTION
+@click.option("--precise", is_flag=True, help="Precise station coordinates (reviewer view); by default what the "
+              "public sees.")
+@click.option("--json", "as_json", is_flag=True, help="Write JSON instead of a table.")
+@handle_errors
+def survey_list(db, precise, as_json):
+    """List surveys: deployments, camera-days and detections."""
+    from .camtrap.store import list_surveys
+
+    store = open_store(db)
+    try:
+        surveys = list_surveys(store, access="full" if precise else "public")
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(surveys, ensure_ascii=False, indent=1))
+        return
+    for s in surveys:
+        click.echo(f"{s['id']}\t{s['title']}\t{s['deployments']}\t{s['cameraDays']}\t{s['detections']}\t"
+                   f"{s['start']}/{s['end']}")
+
+
+@survey.command("show")
+@click.argument("survey_id")
+@DB_OPTION
+@click.option("--precise", is_flag=True, help="Precise station coordinates (reviewer view).")
+@click.option("--json", "as_json", is_flag=True, help="Write JSON instead of a table.")
+@handle_errors
+def survey_show(survey_id, db, precise, as_json):
+    """One survey's deployments: place, interval, camera-days and detections."""
+    from .camtrap.views import survey_detail
+
+    store = open_store(db)
+    try:
+        detail = survey_detail(store, survey_id, access="full" if precise else "public")
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{detail['id']}\t{detail['title']}")
+    for d in detail["deployments"]:
+        click.echo("\t".join(str(d[k]) if d[k] is not None else "" for k in (
+            "deploymentID", "latitude", "longitude", "deploymentStart", "deploymentEnd", "cameraDays",
+            "detections", "countryCode", "locationName")))
 
 
 @cli.group()

@@ -63,6 +63,16 @@ register_table(P.CREDENTIAL_TABLE, ["hash"], ["hash", "user_name", "kind", "crea
 register_table(P.AUDIT_TABLE, ["id"], P.AUDIT_COLUMNS, identity="id")
 
 
+def _register_survey_tables() -> None:
+    from .camtrap import tables as T
+
+    for name, (_, key) in T.TABLES.items():  # the survey first: the others belong to one
+        register_table(name, key, T.columns(name))
+
+
+_register_survey_tables()
+
+
 @dataclass
 class MigrationResult:
     records: int

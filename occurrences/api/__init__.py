@@ -26,6 +26,7 @@ from .system import router as system_router
 from ..web import mount_static, router as web_router
 from ..web.search import router as search_router
 from ..web.species import router as species_router
+from ..web.surveys import router as surveys_router
 
 
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(search_router)
     app.include_router(maps_router)
     app.include_router(species_router)
+    app.include_router(surveys_router)
     app.include_router(auth_pages)
     app.include_router(review_pages)
     app.include_router(submit_pages)

@@ -147,9 +147,12 @@ def rows_where(mask: np.ndarray, data: Interchange) -> Interchange:
 
 
 def import_interchange(store, data: Interchange, source: str, *, submitted_by: str, lang: str | None = None,
-                       dry_run: bool = False, access: str = "public", **store_options):
+                       dry_run: bool = False, access: str = "public", stored_columns: dict | None = None,
+                       **store_options):
     """Validate like every other import (``ingest.validate``, duplicates among what ``access`` may see), keep
-    the source's issue codes beside ours, and store all or nothing."""
+    the source's issue codes beside ours, and store all or nothing. ``stored_columns`` go to the store beside
+    the validated ones, row for row (e.g. a ``sensitivity`` per record: a camera station that detected a
+    sensitive species generalises every record it made)."""
     from ..i18n import DEFAULT_LANGUAGE
     from ..ingest import ImportResult, build_report, stored_issue_codes, unknown_column_issues, validate
     from ..parse import Issues
@@ -173,6 +176,7 @@ def import_interchange(store, data: Interchange, source: str, *, submitted_by: s
             issues[i] = list(dict.fromkeys((issues[i] or []) + extra))
     if dry_run:
         return ImportResult(batch, ["valid"] * batch.n, source)
-    added = store.add_many({**batch.columns, "issues": issues}, submitted_by=submitted_by, **store_options)
+    added = store.add_many({**batch.columns, "issues": issues, **(stored_columns or {})}, submitted_by=submitted_by,
+                           **store_options)
     return ImportResult(batch, added.statuses, source, stored=added.stored, skipped=added.skipped,
                         conflicts=added.conflicts)

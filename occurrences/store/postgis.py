@@ -17,6 +17,7 @@ to the same tables directly).
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -190,10 +191,17 @@ def _schema_intervals() -> list[str]:
     return [S.INTERVAL_INDEX_SQL]
 
 
+def _schema_surveys() -> list[str]:
+    """As SQLite's schema 11: camera-trap surveys (see camtrap.tables)."""
+    from ..camtrap.tables import schema
+
+    return schema("postgis")
+
+
 # Function names lag the version numbers: the list's order is the schema's history (4: terms, 5: public issues,
 # 6: owners, 7: sign-in failures, 8: the change counter, 9: intervals; SQLite has one more before them).
 MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_terms, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-              _schema_intervals]
+              _schema_intervals, _schema_surveys]
 
 
 def parse_url(url: str) -> tuple[str, str, dict]:
@@ -332,11 +340,16 @@ class PostGISStore:
 
     # -- writes ------------------------------------------------------------------------------------------
     def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER,
-                 status: str | list[str] = "pending") -> AddResult:
+                 status: str | list[str] = "pending", also=None) -> AddResult:
+        """Store records in one transaction. ``also(conn)``, when given, writes more rows (a survey's tables) in
+        the same transaction: both are committed, or neither."""
         columns = columnar(records)
         n = batch_length(columns)
         status = A.status_column(status, n)
         if n == 0:
+            if also is not None:
+                with self.transaction() as conn:
+                    also(conn)
             return AddResult([])
         # A large batch is converted only once the table is locked: into an empty table it is converted slice
         # by slice while COPY writes the previous slice (see _first_load).
@@ -349,12 +362,33 @@ class PostGISStore:
             empty = self._empty(conn)
             if cols is None and empty:
                 self._first_load(conn, columns, n, submitted_by, status)
+                if also is not None:
+                    also(conn)
                 return AddResult(["stored"] * n)
             cols = cols or self._converted(columns, submitted_by, status)
             statuses, vacuum = self._insert(conn, cols, n, empty)
+            if also is not None:
+                also(conn)
         if vacuum:
             self._vacuum()
         return AddResult(statuses)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A write transaction on a pooled connection: committed when the block ends, rolled back if it raises."""
+        with self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    @staticmethod
+    def write_rows(conn, table: str, names: Sequence[str], columns: Sequence[Sequence]) -> None:
+        """COPY column-wise data into ``table`` (inside the caller's transaction)."""
+        copy_rows(conn, table, names, columns)
+
+    def fetch(self, sql: str, params: Sequence) -> tuple[list[str], list[tuple]]:
+        """Column names and rows (tuples) of a query."""
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(sql, list(params))
+            return [d.name for d in cur.description], cur.fetchall()
 
     @staticmethod
     def _converted(columns: dict, submitted_by: str, status: list[str]) -> dict:

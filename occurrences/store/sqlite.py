@@ -11,6 +11,7 @@ the planner never has to guess on a grown table.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -215,10 +216,17 @@ def _schema_intervals() -> list:
     return [S.INTERVAL_INDEX_SQL, _analyze]
 
 
+def _schema_surveys() -> list:
+    """Camera-trap surveys: surveys, deployments, media, observations, malfunctions (see camtrap.tables)."""
+    from ..camtrap.tables import schema
+
+    return schema("sqlite")
+
+
 # Function names lag the version numbers after 5: the list's order is the schema's history (5: terms, 6: public
 # issues, 7: owners, 8: sign-in failures, 9: the change counter, 10: intervals).
 MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_public_issues, _schema_v6,
-              _schema_v7, _schema_v8, _schema_intervals]
+              _schema_v7, _schema_v8, _schema_intervals, _schema_surveys]
 
 
 class _Geometries:
@@ -359,11 +367,16 @@ class SQLiteStore:
 
     # -- writes ------------------------------------------------------------------------------------------
     def add_many(self, records, *, submitted_by: str = O.ANONYMOUS_OWNER,
-                 status: str | list[str] = "pending") -> AddResult:
+                 status: str | list[str] = "pending", also=None) -> AddResult:
+        """Store records in one transaction. ``also(conn)``, when given, writes more rows (a survey's tables) in
+        the same transaction: both are committed, or neither."""
         cols = to_columns(records, submitted_by=submitted_by)
         cols["_status"] = A.status_column(status, len(cols["occurrenceID"]))
         n = len(cols["occurrenceID"])
         if n == 0:
+            if also is not None:
+                with self.transaction() as conn:
+                    also(conn)
             return AddResult([])
         ids = cols["occurrenceID"]
         if len(set(ids)) != n:
@@ -378,6 +391,8 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             statuses = self._insert(conn, cols, n)
+            if also is not None:
+                also(conn)
             self._bump(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -386,6 +401,32 @@ class SQLiteStore:
         finally:
             self._facts.clear()  # the load may have rebuilt the indexes and their statistics
         return AddResult(statuses)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A write transaction on this thread's connection: committed when the block ends, rolled back if it
+        raises."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def write_rows(conn, table: str, names: Sequence[str], columns: Sequence[Sequence]) -> None:
+        """Insert column-wise data into ``table`` (inside the caller's transaction)."""
+        conn.executemany(f"INSERT INTO {S.quote(table)} ({', '.join(S.quote(c) for c in names)}) "
+                         f"VALUES ({', '.join('?' * len(names))})", zip(*columns))
+
+    def fetch(self, sql: str, params: Sequence) -> tuple[list[str], list[tuple]]:
+        """Column names and rows (tuples) of a query."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(sql, list(params))
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def _insert(self, conn, cols: dict, n: int) -> list[str]:
         existing = conn.execute(f"SELECT count(*) FROM {S.quote(S.TABLE)}").fetchone()[0]
