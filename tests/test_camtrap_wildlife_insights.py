@@ -261,3 +261,18 @@ def test_unreadable_csv_and_two_projects(tmp_path):
         zf.extractall(folder)
     (folder / "ky24" / "projects.csv").write_text(projects)
     assert problems(folder)[0] == [("wi-projects", "projects.csv", None, None, 2)]
+
+
+def test_download_is_stored_and_exported(store, tmp_path):
+    """The package the reader makes is what the survey store takes (timezoneOffset included), on both stores."""
+    from occurrences.camtrap.store import load_survey, save_survey
+
+    result = save_survey(store, read_wildlife_insights(download(tmp_path)), source="wi_download.zip",
+                         submitted_by="alice", access="full", status="accepted")
+    assert result.survey_id == "2009001" and result.observations == 5
+    back = load_survey(store, "2009001", access="full")
+    assert str(back.deployments.set_index("deploymentID").loc["KY01", "timezoneOffset"]) == "+07:00"
+    folder = write_camtrap_dp(back, tmp_path / "out")
+    if OFFICIAL.exists():
+        assert validate_offline(folder) == []
+    assert "2024-01-02T21:14:05+07:00" in (folder / "media.csv").read_text()  # local time again
