@@ -198,8 +198,8 @@ def format_timestamps(column: pd.Series) -> pd.Series:
     offsets = {m: _offset_text(m) for m in minutes.dropna().unique()}
     text = pc.strftime(pa.array(wall.dt.floor("s").to_numpy(dtype="datetime64[s]"), pa.timestamp("s")),
                        format="%Y-%m-%dT%H:%M:%S")
-    out = pd.Series(text.to_numpy(zero_copy_only=False), index=column.index, dtype=object) + \
-        minutes.map(offsets).fillna("")
+    offset_text = minutes.map(offsets).astype(object).where(minutes.notna(), "")
+    out = pd.Series(text.to_numpy(zero_copy_only=False), index=column.index, dtype=object) + offset_text
     return out.where(column.notna(), "")
 
 
