@@ -276,3 +276,11 @@ def test_download_is_stored_and_exported(store, tmp_path):
     if OFFICIAL.exists():
         assert validate_offline(folder) == []
     assert "2024-01-02T21:14:05+07:00" in (folder / "media.csv").read_text()  # local time again
+
+
+def test_images_without_common_names(tmp_path):
+    """A download whose common_name and is_blank columns are all empty is read (no name: unknown)."""
+    images = [dict(row, common_name="", is_blank="") for row in default_images()]
+    obs = read_wildlife_insights(download(tmp_path, images=images)).observations.set_index("observationID")
+    assert obs.loc["i1:1", "observationType"] == "animal" and obs.loc["i4:1", "observationType"] == "human"
+    assert obs.loc["i3:1", "observationType"] == "unknown"

@@ -396,10 +396,14 @@ def _scientific_name(i: pd.DataFrame) -> pd.Series:
 
 def _observation_type(i: pd.DataFrame, name: pd.Series) -> pd.Series:
     common = _col(i, "common_name").astype("string").str.strip().str.lower()
-    blank = (_col(i, "is_blank").astype("string").str.strip() == "1").fillna(False) | (common == "blank")
+    flag = _col(i, "is_blank").astype("string").str.strip()
+
+    def mask(condition: pd.Series) -> np.ndarray:  # missing cells never match
+        return condition.fillna(False).to_numpy(dtype=bool)
+
     kind = np.select(
-        [blank.to_numpy(), (name == "Homo sapiens").to_numpy(), (common == "vehicle").fillna(False).to_numpy(),
-         (common == "no cv result").fillna(False).to_numpy(), name.notna().to_numpy()],
+        [mask((flag == "1") | (common == "blank")), mask(name == "Homo sapiens"), mask(common == "vehicle"),
+         mask(common == "no cv result"), name.notna().to_numpy(dtype=bool)],
         ["blank", "human", "vehicle", "unclassified", "animal"], "unknown")
     return pd.Series(kind, index=i.index, dtype="object")
 
