@@ -157,8 +157,10 @@ def deployment_offsets(deployments: pd.DataFrame) -> pd.Series | None:
 
 def format_local(column: pd.Series, offsets: pd.Series) -> pd.Series:
     """Timestamps written at each row's offset (the same instants); rows without one keep their own."""
-    out = format_timestamps(column).astype(object)
     present = column.notna() & offsets.notna()
+    out = pd.Series("", index=column.index, dtype=object)
+    if (~present).any():
+        out[~present] = format_timestamps(column[~present])
     for offset in offsets[present].unique():
         rows = present & (offsets == offset)
         sign = 1 if offset[0] == "+" else -1
