@@ -529,6 +529,36 @@ def _print_rows(rows: list[dict], fmt: str) -> None:
         click.echo("\t".join("" if row[n] is None else str(row[n]) for n in names))
 
 
+@survey.command("export")
+@click.argument("survey_id")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["camtrap-dp", "dwca-event"]), required=True,
+              help="camtrap-dp: a Camtrap DP 1.0 package (a zip when FILE ends in .zip, else a folder); dwca-event: "
+              "a sampling-event Darwin Core Archive (zip).")
+@click.option("-o", "--output", required=True, type=click.Path(), help="File (or folder) to write.")
+@click.option("--precise", is_flag=True, help="Precise station coordinates and media of sensitive species "
+              "(reviewer view); by default what the public sees.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="dwca-event: language of the effort descriptions and metadata.")
+@handle_errors
+def survey_export(survey_id, db, fmt, output, precise, lang):
+    """Export one survey as Camtrap DP or as a sampling-event Darwin Core Archive."""
+    from .camtrap.dwca import write_sampling_event_dwca
+    from .camtrap.store import load_survey
+    from .camtrap.write import write_camtrap_dp
+
+    store = open_store(db)
+    try:
+        package = load_survey(store, survey_id, access="full" if precise else "public")
+    finally:
+        store.close()
+    if fmt == "camtrap-dp":
+        path = write_camtrap_dp(package, Path(output))
+    else:
+        path = write_sampling_event_dwca(package, Path(output), lang=lang or current_language())
+    click.echo(f"{path}: {len(package.deployments)} deployments, {len(package.observations)} observations")
+
+
 @cli.group()
 def user():
     """Users and API tokens (roles: reader, submitter, reviewer, admin)."""
