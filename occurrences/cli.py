@@ -103,8 +103,10 @@ def init(db):
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False), help="With --keep-valid: write the "
               "rejected rows here, in the input's own format, encoding and headers, with a column saying why. "
               "Fix them and import this file again.")
+@click.option("--timezone", help="Wildlife Insights downloads: the cameras' time zone (IANA, e.g. Asia/Bangkok) "
+              "when the project's country has several; their times carry no offset.")
 @handle_errors
-def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_valid, rejects_path):
+def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_valid, rejects_path, timezone):
     """Import CSV or XLSX files whose headers are form labels (any of the six languages, detected unless
     --lang is given) or Darwin Core terms. Each file is all or nothing unless --keep-valid."""
     from .auth import record_owner
@@ -123,6 +125,8 @@ def import_(files, db, lang, report_path, submitted_by, status, encoding, keep_v
             logged = {"source": Path(path).name, "via": "cli", "submitted_by": submitted_by}
             try:
                 options = {"keep_valid": True} if keep_valid else {}
+                if timezone:
+                    options["timezone"] = timezone
                 result = _import_one(store, path, submitted_by=submitted_by, lang=lang, status=status,
                                      encoding=encoding, **options)
             except ImportRejected as exc:
@@ -174,7 +178,7 @@ def _import_one(store, path, **options):
     """Spreadsheets (CSV/XLSX with form labels or Darwin Core headers) go to ``ingest``; GBIF downloads,
     Kobo/ODK exports, Darwin Core Archives and GIS point layers to ``importers``, by detected format. The
     operator sees everything: duplicates are looked for among all records, precisely."""
-    from .camtrap.read import is_camtrap_package, read_camtrap_dp
+    from .camtrap.sources import is_survey, read_survey
     from .camtrap.store import save_survey
     from .importers import READERS, detect_format, import_path
     from .ingest import import_file
@@ -182,12 +186,14 @@ def _import_one(store, path, **options):
 
     options = {**options, "access": FULL}
 
-    if is_camtrap_package(Path(path)):  # before the Darwin Core Archive guess: both are zips or folders of CSV
+    timezone = options.pop("timezone", None)
+    if is_survey(Path(path)):  # before the Darwin Core Archive guess: all are zips or folders of CSV
         if options.pop("keep_valid", False):
             raise click.UsageError(translate(options.get("lang") or "en", N_(
-                "--keep-valid works for CSV and XLSX spreadsheets; this file is read as {format}."), format="Camtrap DP"))
+                "--keep-valid works for CSV and XLSX spreadsheets; this file is read as {format}."),
+                format="Camtrap DP / Wildlife Insights"))
         options.pop("encoding", None)
-        return save_survey(store, read_camtrap_dp(Path(path)), source=Path(path).name, **options)
+        return save_survey(store, read_survey(Path(path), timezone=timezone), source=Path(path).name, **options)
     fmt = detect_format(path)
     encoding = options.pop("encoding", None)
     if fmt not in READERS:
@@ -501,10 +507,10 @@ def effort(package, db, by, minutes, species, precise, fmt):
     _print_rows(rows, fmt)
 
 
-def _read_survey(path: Path):
-    from .camtrap.read import read_camtrap_dp
+def _read_survey(path: Path, timezone: str | None = None):
+    from .camtrap.sources import read_survey
 
-    return read_camtrap_dp(path)
+    return read_survey(path, timezone=timezone)
 
 
 def _print_rows(rows: list[dict], fmt: str) -> None:

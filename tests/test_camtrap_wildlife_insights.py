@@ -284,3 +284,35 @@ def test_images_without_common_names(tmp_path):
     obs = read_wildlife_insights(download(tmp_path, images=images)).observations.set_index("observationID")
     assert obs.loc["i1:1", "observationType"] == "animal" and obs.loc["i4:1", "observationType"] == "human"
     assert obs.loc["i3:1", "observationType"] == "unknown"
+
+
+def test_cli_imports_a_download_and_computes_its_rates(tmp_path):
+    """``occurrences import`` recognises the download (a zip of WI's CSVs) and stores it as a survey; the
+    civet record is made, rates come out per deployment with the failed camera's lost days subtracted."""
+    import json
+
+    from click.testing import CliRunner
+
+    from occurrences.cli import cli
+
+    path, url = download(tmp_path), f"sqlite:///{tmp_path / 'occ.db'}"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["import", "--db", url, str(path)])
+    assert done.exit_code == 0, done.output
+    surveys = json.loads(runner.invoke(cli, ["survey", "list", "--db", url, "--json"]).output)
+    assert len(surveys) == 1 and surveys[0]["deployments"] == 2
+    rows = json.loads(runner.invoke(cli, ["effort", "--db", url, "--format", "json",
+                                          "--species", "Paradoxurus hermaphroditus"]).output)
+    direct = json.loads(runner.invoke(cli, ["effort", str(path), "--format", "json",
+                                            "--species", "Paradoxurus hermaphroditus"]).output)
+    assert [(r["deploymentID"], r["detections"]) for r in rows] == [(r["deploymentID"], r["detections"])
+                                                                     for r in direct]
+    assert sum(r["detections"] for r in rows) >= 1
+    (tmp_path / "idn").mkdir()
+    idn = download(tmp_path / "idn", project={**PROJECT, "country_code": "IDN"})
+    refused = runner.invoke(cli, ["import", "--db", url, str(idn)])
+    assert refused.exit_code == 1 and "Asia/Bangkok" in refused.output
+    again = runner.invoke(cli, ["import", "--db", url, "--timezone", "Asia/Jakarta", str(idn)])
+    assert again.exit_code == 1 and "already stored" in again.output  # the same project id: refused, not doubled
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert runner.invoke(cli, ["import", "--db", other, "--timezone", "Asia/Jakarta", str(idn)]).exit_code == 0

@@ -73,9 +73,12 @@ def detection_rates(package, *, by: str = "deployment", threshold: pd.Timedelta 
     survey in it declares that species in its taxonomic scope: a non-detection, never a record."""
     if by not in GROUPINGS:
         raise ValueError(by)
-    dep = _deployments_with_effort(package)
+    dep, observations = _deployments_with_effort(package), package.observations
+    if "surveyID" not in dep.columns:  # one package: its own id names the survey
+        survey = package.metadata.get("id") or package.metadata.get("name") or ""
+        dep, observations = dep.assign(surveyID=survey), observations.assign(surveyID=survey)
     dkeys = _deployment_keys(dep)
-    found = independent_detections(package.observations, threshold)
+    found = independent_detections(observations, threshold)
     grid = _scoped_grid(package, dep, dkeys)
     per_dep = grid.merge(found, on=[*dkeys, "scientificName"], how="outer")
     per_dep["detections"] = per_dep["detections"].fillna(0).astype("int64")
