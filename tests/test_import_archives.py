@@ -446,3 +446,36 @@ def test_a_tgz_archive_made_on_macos_imports(tmp_path, store):
             tf.addfile(info, io.BytesIO(data))
     assert detect_format(path) == "dwca"
     assert import_path(store, path, submitted_by="t", status="accepted").stored == 2
+
+
+def test_an_archive_unpacking_past_the_limit_is_refused_before_anything_is_extracted(tmp_path, monkeypatch):
+    """python-dwca-reader extracts every member to disk, and a macOS archive is first copied without its extra
+    files: both only after the members' sizes are checked (zip: declared sizes, which zipfile enforces; tar:
+    header sizes)."""
+    import io as _io
+    import tarfile as _tarfile
+    import zipfile as _zipfile
+
+    import dwca.read
+
+    from occurrences.importers import gbif
+    from occurrences.ingest.problems import TooLarge
+
+    zipped = tmp_path / "bomb.zip"
+    with _zipfile.ZipFile(zipped, "w", _zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("occurrence.txt", "occurrenceID\tscientificName\n" + "x\ty\n" * 300_000)
+        zf.writestr("__MACOSX/._occurrence.txt", "mac")
+    tgz = tmp_path / "bomb.tgz"
+    with _tarfile.open(tgz, "w:gz") as tf:
+        data = b"occurrenceID\tscientificName\n" + b"x\ty\n" * 300_000
+        info = _tarfile.TarInfo("occurrence.txt")
+        info.size = len(data)
+        tf.addfile(info, _io.BytesIO(data))
+    monkeypatch.setattr(gbif, "ARCHIVE_UNPACKED_LIMIT", 1_000_000)
+    opened = []
+    monkeypatch.setattr(dwca.read.DwCAReader, "__init__", lambda *a, **k: opened.append(a) or None)
+    for path in (zipped, tgz):
+        with pytest.raises(TooLarge) as caught:
+            gbif.read_dwca(path)
+        assert "MB" in caught.value.message("th") and caught.value.message("th") != caught.value.message("en")
+    assert opened == []

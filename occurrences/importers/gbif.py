@@ -114,6 +114,7 @@ def read_dwca(path: Path, progress=None) -> Interchange:
 
     from .safexml import check_archive_xml
 
+    check_unpacked_size(path)  # before anything unpacks it: python-dwca-reader extracts every member to disk
     check_archive_xml(path)  # before the standard library's parser inside DwCAReader sees it
     _check_extensions(path)
     try:
@@ -258,6 +259,34 @@ def is_mac_file(name: str) -> bool:
     (AppleDouble), never data; ``.DS_Store`` likewise."""
     parts = name.replace("\\", "/").strip("/").split("/")
     return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+# What an archive may unpack to (the same bound as a Camtrap DP package's): a GBIF download of a few million
+# records fits; a zip bomb does not reach the disk.
+ARCHIVE_UNPACKED_LIMIT = 4 * 2**30
+
+
+def check_unpacked_size(path: Path, limit: int | None = None) -> None:
+    """Refuse an archive whose members add up to more than ``limit`` bytes. The sizes a zip declares are what
+    Python's zipfile extracts at most (a member longer than it says fails its CRC), and a tar's headers give
+    each member's exact size; a tar is read only as far as the limit."""
+    from ..ingest.problems import TooLarge
+
+    limit = ARCHIVE_UNPACKED_LIMIT if limit is None else limit
+    if path.is_dir():
+        return
+    total = 0
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            total = sum(m.file_size for m in zf.infolist())
+    elif tarfile.is_tarfile(path):
+        with tarfile.open(path) as tf:
+            for member in tf:
+                total += member.size
+                if total > limit:
+                    break
+    if total > limit:
+        raise TooLarge(path.name, size=f"> {limit // 2**20} MB", limit=f"{limit // 2**20} MB")
 
 
 @contextlib.contextmanager
