@@ -383,18 +383,25 @@ def server_app():
 @click.option("--db", envvar="OCCURRENCES_DB", default="sqlite:///demo.db", show_default=True,
               help="Where to build the demo database.")
 @click.option("--records", default=400, show_default=True, help="How many synthetic records.")
+@click.option("--survey/--no-survey", default=True, show_default=True,
+              help="Also add a synthetic camera-trap survey (12 stations; its detections become records).")
 @click.option("--serve", "and_serve", is_flag=True, help="Start the server on the demo database afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @handle_errors
-def demo(db, records, and_serve, host, port):
+def demo(db, records, survey, and_serve, host, port):
     """Build a demo database from bundled synthetic data (offline), and optionally serve it."""
     from .demo import demo_records
     from .store.owners import DEMO_OWNER
 
     store = open_store(db)
+    from .camtrap.demo import add_demo_survey
+
     result = store.add_many(demo_records(records), submitted_by=DEMO_OWNER, status="accepted")
     click.echo(f"Demo database {db}: {result.stored} records added, {result.skipped} already there.")
+    made = add_demo_survey(store, DEMO_OWNER) if survey else 0
+    if made:
+        click.echo(f"Demo camera-trap survey added ({made} records from its detections); see /surveys.")
     store.close()
     if and_serve:
         _serve(db, host, port)

@@ -122,12 +122,12 @@ def test_unopenable_database_is_one_clear_line(tmp_path):
 def test_env_var_selects_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'env.db'}"
     monkeypatch.setenv("OCCURRENCES_DB", url)
-    assert run("demo", "--records", "25").exit_code == 0  # demo has its own default; env wins
+    assert run("demo", "--records", "25", "--no-survey").exit_code == 0  # demo has its own default; env wins
     assert open_store(url).count(Filters()) == 25
 
 
 def test_demo_builds_five_countries(db):
-    result = run("demo", "--db", db)
+    result = run("demo", "--db", db, "--no-survey")
     assert result.exit_code == 0
     store = open_store(db)
     facets = dict(store.facets(Filters(), ["countryCode"])["countryCode"])
@@ -138,9 +138,25 @@ def test_demo_builds_five_countries(db):
     assert "Synthetic" in first["occurrenceRemarks"]
 
 
+def test_demo_adds_its_camera_trap_survey_once(db):
+    from occurrences.camtrap.store import list_surveys
+
+    assert run("demo", "--db", db, "--records", "10").exit_code == 0
+    again = run("demo", "--db", db, "--records", "10")
+    assert again.exit_code == 0 and "survey added" not in again.output
+    store = open_store(db)
+    surveys = list_surveys(store, access="public")
+    assert [(s["id"], s["deployments"]) for s in surveys] == [("demo-khao-yai-2024", 12)]
+    made = store.count(Filters(recordedBy=["Demo team (synthetic)"]))
+    assert made == surveys[0]["detections"] > 0 and store.count(Filters()) == 10 + made
+    rates = json.loads(run("effort", "--db", db, "--by", "survey", "--format", "json").output)
+    assert {"scientificName": "Prionodon pardicolor", "detected": False}.items() <= \
+        next(r for r in rates if r["scientificName"] == "Prionodon pardicolor").items()  # in scope, never seen
+
+
 def test_migrate_command_copies_and_verifies(tmp_path):
     src, dst = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
-    assert run("demo", "--db", src, "--records", "50").exit_code == 0
+    assert run("demo", "--db", src, "--records", "50", "--no-survey").exit_code == 0
     result = run("migrate", "--from", src, "--to", dst)
     assert result.exit_code == 0, result.output
     assert "Copied 50 records" in result.output and "checksums verified" in result.output

@@ -94,7 +94,7 @@ def test_changed_record_on_reimport_is_a_conflict_not_an_overwrite(tmp_path):
 def test_backup_and_restore_roundtrip(tmp_path):
     src = f"sqlite:///{tmp_path / 'src.db'}"
     runner = CliRunner()
-    assert runner.invoke(cli, ["demo", "--db", src, "--records", "120"]).exit_code == 0
+    assert runner.invoke(cli, ["demo", "--db", src, "--records", "120", "--no-survey"]).exit_code == 0
     backup_file = tmp_path / "backup.sqlite"
     result = runner.invoke(cli, ["backup", str(backup_file), "--db", src])
     assert result.exit_code == 0, result.output

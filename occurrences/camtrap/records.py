@@ -86,6 +86,10 @@ def interchange(package: CamtrapPackage, id_prefix: str, deployments: pd.DataFra
         "sex": found.get("sex"), "behavior": found.get("behavior"),
         "lifeStage": found["lifeStage"].map(LIFE_STAGES) if "lifeStage" in found else None,
         "countryCode": at.map(dep["countryCode"]) if "countryCode" in dep else None,
+        # as camtrapdp's Darwin Core mapping: who set the camera up recorded it, who classified it identified it
+        "recordedBy": at.map(dep["setupBy"]) if "setupBy" in dep else None,
+        "identifiedBy": found.get("classifiedBy"),
+        "occurrenceRemarks": found.get("observationComments"),
         "samplingProtocol": pd.Series(["camera trap"] * n, index=found.index),
         "associatedMedia": _media_links(package, found),
     }
