@@ -254,6 +254,20 @@ def load_effort(store, *, access: str, species: str | None = None) -> CamtrapPac
     return CamtrapPackage(metadata, dep, pd.DataFrame(), obs)
 
 
+def survey_summaries(store, *, access: str, survey_ids=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(surveys, deployments generalised for ``access``, records made per surveyID × deploymentID ×
+    scientificName as ``n``): what the survey list and pages show, without reading media or observations."""
+    ids = None if survey_ids is None else list(survey_ids)
+    surveys = _frame(store, T.SURVEY, ids)
+    dep = _frame(store, T.DEPLOYMENT, ids)
+    dep, _media, _obs = generalised(dep, pd.DataFrame(columns=["surveyID", "deploymentID"]), None,
+                                    _precise_surveys(surveys, access))
+    names, rows = store.fetch(*T.record_counts_sql(store.dialect.placeholder, ids))
+    counts = pd.DataFrame.from_records(rows, columns=names)
+    counts["n"] = counts["n"].astype("int64")
+    return surveys, dep, counts
+
+
 def load_survey(store, survey_id: str, *, access: str) -> CamtrapPackage:
     package = load_surveys(store, access=access, survey_ids=[survey_id])
     if not package.metadata.get("id"):
@@ -296,17 +310,15 @@ def generalised(dep: pd.DataFrame, media: pd.DataFrame, obs: pd.DataFrame, preci
 def list_surveys(store, *, access: str) -> list[dict]:
     """One summary per survey: id, title, submittedBy, created, deployments, cameraDays, detections (records
     made), first and last day, and the stations' points as ``access`` may see them."""
-    package = load_surveys(store, access=access)
-    surveys = package.metadata["surveys"]
-    dep, obs = package.deployments, package.observations
+    surveys, dep, counts = survey_summaries(store, access=access)
+    made = counts.groupby("surveyID")["n"].sum()
     out = []
-    for s in surveys:
+    for s in surveys.to_dict("records"):
         d = dep[dep["surveyID"] == s["id"]]
-        o = obs[obs["surveyID"] == s["id"]]
         out.append({"id": s["id"], "title": s.get("title") or s["id"], "submittedBy": s.get("submittedBy"),
-                    "imported": s.get("imported"), "deployments": len(d),
+                    "imported": s.get("created"), "deployments": len(d),
                     "cameraDays": round(float(d["cameraDays"].sum()), 2),
-                    "detections": int(o["occurrenceID"].notna().sum()),
+                    "detections": int(made.get(s["id"], 0)),
                     "start": _day(d["deploymentStart"].min()), "end": _day(d["deploymentEnd"].max()),
                     "stations": [[lon, lat] for lon, lat in zip(d["longitude"], d["latitude"])
                                  if pd.notna(lon) and pd.notna(lat)]})

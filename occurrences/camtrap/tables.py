@@ -93,3 +93,17 @@ def effort_observations_sql(placeholder: str, species: str | None) -> tuple[str,
         params.append(species)
     return (f"SELECT {', '.join(quote(c) for c in EFFORT_OBSERVATION_COLUMNS)} FROM {quote(OBSERVATION)} "
             f"WHERE {where}", params)
+
+
+def record_counts_sql(placeholder: str, survey_ids: list[str] | None) -> tuple[str, list]:
+    """Records made per survey × deployment × species (observations that became occurrences), counted in the
+    database: the survey pages need these numbers, not the observation rows."""
+    where, params = f"{quote('occurrenceID')} IS NOT NULL", []
+    if survey_ids is not None:
+        if not survey_ids:
+            where += " AND 1=0"
+        else:
+            where += f" AND {quote('surveyID')} IN ({', '.join([placeholder] * len(survey_ids))})"
+            params = list(survey_ids)
+    keys = ", ".join(quote(c) for c in ("surveyID", "deploymentID", "scientificName"))
+    return f"SELECT {keys}, count(*) AS n FROM {quote(OBSERVATION)} WHERE {where} GROUP BY {keys}", params

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .effort import THRESHOLD, detection_rates
-from .store import load_effort, load_survey
+from .store import SurveyNotFound, load_effort, survey_summaries
 
 DEPLOYMENT_FIELDS = ("deploymentID", "locationID", "locationName", "latitude", "longitude", "coordinateUncertainty",
                      "deploymentStart", "deploymentEnd", "timezoneOffset", "cameraDays", "setupBy", "cameraModel",
@@ -13,20 +13,21 @@ DEPLOYMENT_FIELDS = ("deploymentID", "locationID", "locationName", "latitude", "
 
 def survey_detail(store, survey_id: str, *, access: str) -> dict:
     """A survey's metadata summary and its deployments (generalised for ``access``) with detection counts."""
-    package = load_survey(store, survey_id, access=access)
-    dep, obs = package.deployments, package.observations
-    counts = obs[obs["occurrenceID"].notna()].groupby("deploymentID").size()
+    surveys, dep, counts = survey_summaries(store, access=access, survey_ids=[survey_id])
+    if surveys.empty:
+        raise SurveyNotFound(id=survey_id)
+    per_deployment = counts.groupby("deploymentID")["n"].sum()
     rows = []
     for d in dep.to_dict("records"):
         row = {k: _plain(d.get(k)) for k in DEPLOYMENT_FIELDS}
         row["cameraDays"] = None if row["cameraDays"] is None else round(row["cameraDays"], 2)
-        row["detections"] = int(counts.get(d["deploymentID"], 0))
+        row["detections"] = int(per_deployment.get(d["deploymentID"], 0))
         rows.append(row)
-    meta = package.metadata
-    return {"id": meta["id"], "title": meta.get("title") or meta["id"], "deployments": rows,
+    title = surveys["title"].iloc[0]
+    return {"id": survey_id, "title": title or survey_id, "deployments": rows,
             "cameraDays": round(sum(r["cameraDays"] or 0 for r in rows), 2),
             "detections": sum(r["detections"] for r in rows),
-            "species": sorted(obs.loc[obs["occurrenceID"].notna(), "scientificName"].dropna().unique().tolist())}
+            "species": sorted(counts["scientificName"].dropna().unique().tolist())}
 
 
 def _plain(value):
