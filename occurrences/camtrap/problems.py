@@ -62,9 +62,10 @@ class PackageProblem:
     field: str | None = None
     value: object = None
     params: dict = dc_field(default_factory=dict)
+    templates = TEMPLATES  # per code; a reader of another format (Wildlife Insights) brings its own
 
     def message(self, lang: str = "en") -> str:
-        return translate(lang, TEMPLATES[self.code], file=self.file, row=self.row, field=self.field,
+        return translate(lang, self.templates[self.code], file=self.file, row=self.row, field=self.field,
                          value=self.value, **self.params)
 
     def to_dict(self, lang: str = "en") -> dict:

@@ -7,15 +7,11 @@ Camtrap DP reader's problems use (code, file, row, field, value), so both render
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
-
 import numpy as np
 import pandas as pd
 
-from ..errors import OccurrencesError
-from ..i18n import N_, translate
-
-MAX_PROBLEMS = 1000  # a download broken on every row is described by its first problems, not a million
+from ..i18n import N_
+from .problems import MAX_PROBLEMS, PackageProblem, PackageRejected
 
 TEMPLATES = {
     "wi-file-missing": N_("{file} is missing from the Wildlife Insights download. Download the project again from "
@@ -52,38 +48,18 @@ TEMPLATES = {
 }
 
 
-@dataclass(frozen=True)
-class DownloadProblem:
-    code: str
-    file: str
-    row: int | None = None
-    field: str | None = None
-    value: object = None
-    params: dict = dc_field(default_factory=dict)
+class DownloadProblem(PackageProblem):
+    """A problem of a Wildlife Insights download: the Camtrap DP reader's shape, with this format's messages."""
 
-    def message(self, lang: str = "en") -> str:
-        return translate(lang, TEMPLATES[self.code], file=self.file, row=self.row, field=self.field,
-                         value=self.value, **self.params)
-
-    def to_dict(self, lang: str = "en") -> dict:
-        return {"code": self.code, "file": self.file, "row": self.row, "field": self.field,
-                "value": None if self.value is None else str(self.value), "message": self.message(lang)}
+    templates = TEMPLATES
 
 
-class DownloadRejected(OccurrencesError):
+class DownloadRejected(PackageRejected):
     """A Wildlife Insights download refused as a whole (nothing stored); ``problems`` says where and why."""
 
     code = "wildlife-insights-rejected"
-    status = 422
     template = N_("Nothing was stored: the Wildlife Insights download {name} has {count} problems. Fix them and "
                   "import it again.")
-
-    def __init__(self, name: str, problems: list[DownloadProblem]):
-        self.problems = list(problems)[:MAX_PROBLEMS]
-        super().__init__(name=name, count=len(problems) if len(problems) < MAX_PROBLEMS else f"{MAX_PROBLEMS}+")
-
-    def to_dict(self, lang: str = "en") -> dict:
-        return {**super().to_dict(lang), "problems": [p.to_dict(lang) for p in self.problems]}
 
 
 class Problems(list):
