@@ -240,13 +240,19 @@ def load_surveys(store, *, access: str, survey_ids=None) -> CamtrapPackage:
     return CamtrapPackage(metadata, dep, media, obs, malfunctions)
 
 
+def _stations(store, access: str, ids: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The surveys and their deployments, generalised for ``access``, without media or observations."""
+    surveys = _frame(store, T.SURVEY, ids)
+    dep, _media, _obs = generalised(_frame(store, T.DEPLOYMENT, ids),
+                                    pd.DataFrame(columns=["surveyID", "deploymentID"]), None,
+                                    _precise_surveys(surveys, access))
+    return surveys, dep
+
+
 def load_effort(store, *, access: str, species: str | None = None) -> CamtrapPackage:
     """What detection rates need and nothing more: every survey's metadata and deployments (generalised for
     ``access``, with ``cameraDays``) and the animal observations (of ``species`` only, when given), no media."""
-    surveys = _frame(store, T.SURVEY, None)
-    dep = _frame(store, T.DEPLOYMENT, None)
-    dep, _media, _obs = generalised(dep, pd.DataFrame(columns=["surveyID", "deploymentID"]), None,
-                                    _precise_surveys(surveys, access))
+    surveys, dep = _stations(store, access, None)
     names, rows = store.fetch(*T.effort_observations_sql(store.dialect.placeholder, species))
     obs = pd.DataFrame.from_records(rows, columns=names)
     metadata = {"surveys": [{**json.loads(r["metadata"] or "{}"), "id": r["id"], "title": r["title"]}
@@ -258,10 +264,7 @@ def survey_summaries(store, *, access: str, survey_ids=None) -> tuple[pd.DataFra
     """(surveys, deployments generalised for ``access``, records made per surveyID × deploymentID ×
     scientificName as ``n``): what the survey list and pages show, without reading media or observations."""
     ids = None if survey_ids is None else list(survey_ids)
-    surveys = _frame(store, T.SURVEY, ids)
-    dep = _frame(store, T.DEPLOYMENT, ids)
-    dep, _media, _obs = generalised(dep, pd.DataFrame(columns=["surveyID", "deploymentID"]), None,
-                                    _precise_surveys(surveys, access))
+    surveys, dep = _stations(store, access, ids)
     names, rows = store.fetch(*T.record_counts_sql(store.dialect.placeholder, ids))
     counts = pd.DataFrame.from_records(rows, columns=names)
     counts["n"] = counts["n"].astype("int64")
