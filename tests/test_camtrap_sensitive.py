@@ -87,3 +87,44 @@ def test_nothing_the_public_gets_contains_the_precise_point(sensitive_store):
         assert str(value) not in everything
     assert "B_HS_val 2_processiepark" not in everything
     assert "07840dcc-0d99" not in everything  # a media link of the station
+
+
+# One 0.1° cell across a province border: A stands in Prachin Buri, B in Nakhon Nayok, the cell's centre in
+# Prachin Buri. The province is found from the precise point when a survey is stored; a reader who sees the cell
+# must not learn from it which side of the border the station stands on.
+BORDER_WORLDS = {"A": (14.02, 101.22), "B": (14.08, 101.28)}
+
+
+def _border_world(backend, folder, lat, lon) -> dict:
+    from occurrences.camtrap.views import store_effort
+    from occurrences.store import open_store
+    from tests.camtrap_fixtures import mini_package
+    from tests.conftest import fresh_db_url
+
+    folder.mkdir()
+    with fresh_db_url(backend, folder) as url:
+        store = open_store(url)
+        try:
+            save_survey(store, read_camtrap_dp(mini_package(folder / "pkg", lat, lon)), source="pkg",
+                        submitted_by="alice", access="full", status="accepted")
+            return {access: (store_effort(store, access=access, by="province"),
+                             survey_detail(store, "oracle-survey", access=access)["deployments"],
+                             load_surveys(store, access=access).deployments.to_dict("records"))
+                    for access in ("public", "full")}
+        finally:
+            store.close()
+
+
+def test_a_sensitive_station_near_a_province_border_keeps_its_side_from_readers(backend, tmp_path):
+    from occurrences.quality import load_boundaries
+
+    if load_boundaries().provinces is None:
+        pytest.skip("provinces are not built (occurrences geodata build, needs npm): stations have no province")
+    worlds = {w: _border_world(backend, tmp_path / w, *point) for w, point in BORDER_WORLDS.items()}
+    precise = {w: next(d["stateProvince"] for d in worlds[w]["full"][2] if d["deploymentID"] == "dep-1")
+               for w in worlds}
+    assert precise == {"A": "Prachin Buri", "B": "Nakhon Nayok"}  # the worlds do differ, for a reviewer
+    assert json.dumps(worlds["A"]["public"], default=str) == json.dumps(worlds["B"]["public"], default=str)
+    # the public sees the province of the cell it sees (its centre, 14.05, 101.25)
+    rows = {r["stateProvince"]: r for r in worlds["B"]["public"][0] if r["scientificName"] == SENSITIVE and r["detected"]}
+    assert set(rows) == {"Prachin Buri"} and rows["Prachin Buri"]["detections"] == 1

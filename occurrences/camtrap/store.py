@@ -7,8 +7,9 @@ of the checklist species detected there, raised to the strictest level of any de
 point the first one hides. Every record made at such a deployment is stored with that level as its own
 sensitivity, so a common species' record cannot give the station away either. Readers without precise access
 see such a deployment like a sensitive record: the point moved to its grid cell's centre (or withheld), the
-uncertainty widened to the cell, location names, habitat, tags and comments withheld, and its media without
-links, file names or EXIF (pictures may carry GPS tags).
+uncertainty widened to the cell, location names, habitat, tags and comments withheld, its media without links,
+file names or EXIF (pictures may carry GPS tags), and its province that of the cell's centre (none when
+withheld): the stored one, found from the precise point, would tell near a border which side the station is on.
 """
 from __future__ import annotations
 
@@ -300,6 +301,7 @@ def generalised(dep: pd.DataFrame, media: pd.DataFrame, obs: pd.DataFrame, preci
         dep["coordinateUncertainty"] = dep["coordinateUncertainty"].round().astype("Int64")
         for name in WITHHELD_DEPLOYMENT_FIELDS:
             dep.loc[hide, name] = None
+        dep.loc[hide, "stateProvince"] = _public_provinces(dep.loc[hide])
     if hide.any() and len(media):
         hidden = pd.MultiIndex.from_frame(dep.loc[hide, ["surveyID", "deploymentID"]])
         in_hidden = pd.MultiIndex.from_frame(media[["surveyID", "deploymentID"]]).isin(hidden)
@@ -308,6 +310,14 @@ def generalised(dep: pd.DataFrame, media: pd.DataFrame, obs: pd.DataFrame, preci
             media.loc[in_hidden, name] = None
     dep = dep.drop(columns=["publicLatitude", "publicLongitude", "publicUncertainty"])
     return dep, media, obs
+
+
+def _public_provinces(hidden: pd.DataFrame) -> list:
+    """The province of each hidden station's public point (its cell's centre; none when withheld). The stored
+    one was found from the precise point: near a border it would say which side of it the station stands on."""
+    _countries, provinces = _places(pd.to_numeric(hidden["longitude"]).to_numpy(float),
+                                    pd.to_numeric(hidden["latitude"]).to_numpy(float))
+    return provinces
 
 
 def list_surveys(store, *, access: str) -> list[dict]:
