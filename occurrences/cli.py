@@ -491,7 +491,8 @@ def survey_show(survey_id, db, precise, as_json):
 @click.option("--by", type=click.Choice(["deployment", "survey", "province", "country"]), default="deployment",
               show_default=True, help="What to compute rates for (per species).")
 @click.option("--threshold", "minutes", type=click.FloatRange(0, 10_000), default=30, show_default=True,
-              help="Minutes: records of a species at one deployment closer than this are one detection.")
+              help="Minutes: a record of a species at most this long after the previous one at the same "
+                   "deployment belongs to the same detection.")
 @click.option("--species", help="One scientific name.")
 @click.option("--precise", is_flag=True, help="The reviewer's view of the store (precise stations).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
