@@ -79,3 +79,26 @@ def test_species_page_shows_rates_and_non_detections_with_generalised_stations(s
         assert 'id="camera-traps"' in sensitive
         for text in (sensitive, c.get("/effort", params={"species": SENSITIVE}).text, page):
             assert str(lat) not in text and str(lon) not in text  # the station only in its cell
+
+
+def test_one_species_from_the_store_counts_the_levels_as_all_species_do(store, store_url, tmp_path):
+    """A deployment with event-level observations is counted at that level for every species, also when one
+    species is asked for: a media-level row of a species no event names stays out, as in the package."""
+    media_only = "Prionodon pardicolor"
+
+    def edit(t):
+        row = next(o for o in t["observations"] if o["deploymentID"] == STATION and o["observationLevel"] == "media"
+                   and o["observationType"] == "animal")
+        row["scientificName"] = media_only
+    folder = build_package(tmp_path / "pkg", edit=edit)
+    save_survey(store, read_camtrap_dp(folder), source="pkg", submitted_by="alice", access="full", status="accepted")
+    runner = CliRunner()
+
+    def rows(*args):
+        result = runner.invoke(cli, ["effort", *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return [(r["deploymentID"], r["scientificName"], r["detections"]) for r in json.loads(result.output)]
+    one = rows("--db", store_url, "--species", media_only)
+    assert one == rows(str(folder), "--species", media_only)
+    assert one == [r for r in rows("--db", store_url) if r[1] == media_only]
+    assert (STATION, media_only, 1) not in one

@@ -255,10 +255,29 @@ def load_effort(store, *, access: str, species: str | None = None) -> CamtrapPac
     ``access``, with ``cameraDays``) and the animal observations (of ``species`` only, when given), no media."""
     surveys, dep = _stations(store, access, None)
     names, rows = store.fetch(*T.effort_observations_sql(store.dialect.placeholder, species))
-    obs = pd.DataFrame.from_records(rows, columns=names)
+    obs = pd.DataFrame.from_records(rows, columns=names).assign(observationType="animal")
+    # stored as ISO 8601 UTC text of one shape: parsed here with that format, not guessed row by row
+    obs["eventStart"] = pd.to_datetime(obs["eventStart"], utc=True, format="ISO8601")
+    if species is not None:
+        obs = _level_of_all_species(store, obs)
     metadata = {"surveys": [{**json.loads(r["metadata"] or "{}"), "id": r["id"], "title": r["title"]}
                             for r in surveys.to_dict("records")]}
     return CamtrapPackage(metadata, dep, pd.DataFrame(), obs)
+
+
+def _level_of_all_species(store, obs: pd.DataFrame) -> pd.DataFrame:
+    """One species' rows at the level effort counts for every species: a deployment's media-level rows are
+    left out where it has event-level observations of any species (effort.animal_records), not only of this
+    one, so that asking for one species gives its rows of the all-species answer."""
+    media = (obs["observationLevel"] != "event").to_numpy()
+    if not media.any():
+        return obs
+    _names, rows = store.fetch(*T.event_level_deployments_sql(store.dialect.placeholder))
+    if not rows:
+        return obs
+    with_events = pd.MultiIndex.from_tuples([tuple(r) for r in rows])
+    at = pd.MultiIndex.from_frame(obs[["surveyID", "deploymentID"]]).isin(with_events)
+    return obs[~(media & at)]
 
 
 def survey_summaries(store, *, access: str, survey_ids=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

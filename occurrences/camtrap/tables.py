@@ -81,8 +81,8 @@ def exists_sql(placeholder: str) -> str:
     return f"SELECT 1 FROM {quote(SURVEY)} WHERE {quote('id')} = {placeholder}"
 
 
-EFFORT_OBSERVATION_COLUMNS = ("surveyID", "deploymentID", "scientificName", "eventStart", "observationLevel",
-                              "observationType")
+# observationType is not read back: every row selected is "animal" (a million repeated strings cost ~0.2 s)
+EFFORT_OBSERVATION_COLUMNS = ("surveyID", "deploymentID", "scientificName", "eventStart", "observationLevel")
 
 
 def effort_observations_sql(placeholder: str, species: str | None) -> tuple[str, list]:
@@ -93,6 +93,13 @@ def effort_observations_sql(placeholder: str, species: str | None) -> tuple[str,
         params.append(species)
     return (f"SELECT {', '.join(quote(c) for c in EFFORT_OBSERVATION_COLUMNS)} FROM {quote(OBSERVATION)} "
             f"WHERE {where}", params)
+
+
+def event_level_deployments_sql(placeholder: str) -> tuple[str, list]:
+    """The deployments with event-level animal observations of any species: effort counts only those there."""
+    return (f"SELECT DISTINCT {quote('surveyID')}, {quote('deploymentID')} FROM {quote(OBSERVATION)} "
+            f"WHERE {quote('observationType')} = {placeholder} AND {quote('observationLevel')} = {placeholder} "
+            f"AND {quote('scientificName')} <> {placeholder}", ["animal", "event", ""])
 
 
 def record_counts_sql(placeholder: str, survey_ids: list[str] | None) -> tuple[str, list]:
