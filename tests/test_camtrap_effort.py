@@ -87,6 +87,20 @@ def test_rates_per_deployment_and_non_detections_only_where_the_scope_is_declare
     assert rows[("A", CIVET)] == (2, True) and len(rows) == 6
 
 
+def test_non_detections_are_said_of_species_not_of_higher_taxa():
+    # the official example declares Aves and Ardea beside its species: "no Aves" would be false at a station whose
+    # birds were all named to species; only species (by rank, or a two-word name without one) get non-detections
+    meta = {"taxonomic": [{"scientificName": CIVET, "taxonRank": "species"},
+                          {"scientificName": "Aves", "taxonRank": "class"},
+                          {"scientificName": "Martes", "taxonRank": "genus"},
+                          {"scientificName": "Viverridae"},        # no rank, one word: not a species
+                          {"scientificName": MARTEN}]}             # no rank, a binomial: a species
+    rates = detection_rates(CamtrapPackage(meta, DEPS, pd.DataFrame(), OBS))
+    absent = set(rates.loc[~rates["detected"], "scientificName"])
+    assert absent == {CIVET, MARTEN}
+    assert len(rates[rates["scientificName"] == MARTEN]) == 3  # every station with effort
+
+
 def test_province_and_country_sum_detections_and_effort_before_dividing():
     by_province = detection_rates(package(OBS), by="province")
     th = by_province[by_province["stateProvince"] == "Tak"].iloc[0]

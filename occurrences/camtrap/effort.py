@@ -118,17 +118,37 @@ def _deployments_with_effort(package) -> pd.DataFrame:
     return dep
 
 
+# Ranks a non-detection may be said of. "Not detected" of a genus or a class would be false at a station that
+# detected one of its species under the species' name (the official example declares Aves and Ardea beside Anas
+# platyrhynchos and Ardea cinerea), and telling the two apart needs a taxonomy the package does not carry.
+SPECIES_RANKS = frozenset({"species", "subspecies", "variety", "form"})
+
+
 def survey_scopes(package) -> dict:
-    """Taxonomic scope per survey (``None`` key: the package's own) as sets of scientific names; a survey
-    that declares none is absent."""
+    """The species each survey declares it looked for (``metadata["taxonomic"]``), as sets of scientific names:
+    the survey's id as key where several are mixed (``metadata["surveys"]``, each with its own ``taxonomic``, as
+    the store loads them), ``None`` for a package's own. A survey that declares none is absent. Entries above
+    species rank are left out (``taxonRank``; without one, a name of one word)."""
     scopes = {}
     for survey in package.metadata.get("surveys") or ():
-        names = [t.get("scientificName") for t in survey.get("taxonomic") or () if t.get("scientificName")]
+        names = _species_names(survey.get("taxonomic"))
         if names:
-            scopes[survey.get("id")] = set(names)
-    if not scopes and package.taxonomic_scope:
-        scopes[None] = set(package.taxonomic_scope)
+            scopes[survey.get("id")] = names
+    if not scopes:
+        names = _species_names(package.metadata.get("taxonomic"))
+        if names:
+            scopes[None] = names
     return scopes
+
+
+def _species_names(taxonomic) -> set[str]:
+    names = set()
+    for taxon in taxonomic or ():
+        name = str(taxon.get("scientificName") or "").strip()
+        rank = str(taxon.get("taxonRank") or "").strip().lower()
+        if name and (rank in SPECIES_RANKS if rank else len(name.split()) >= 2):
+            names.add(name)
+    return names
 
 
 def _scoped_grid(package, dep: pd.DataFrame, dkeys: list[str]) -> pd.DataFrame:
