@@ -102,3 +102,21 @@ def test_one_species_from_the_store_counts_the_levels_as_all_species_do(store, s
     assert one == rows(str(folder), "--species", media_only)
     assert one == [r for r in rows("--db", store_url) if r[1] == media_only]
     assert (STATION, media_only, 1) not in one
+
+
+def test_species_summary_counts_the_effort_of_whole_surveys_as_by_survey_does(store, store_url, tmp_path):
+    """Without a declared scope only the stations that detected the species are listed, but the page's overall
+    rate divides by every camera-day of the survey, as ``--by survey`` does: not by the lucky stations' alone."""
+    from occurrences.camtrap.views import species_effort, store_effort
+
+    def edit(t):
+        t["datapackage"].pop("taxonomic", None)
+    save_survey(store, read_camtrap_dp(build_package(tmp_path / "pkg", edit=edit)), source="pkg",
+                submitted_by="alice", access="full", status="accepted")
+    name = "Herpestes javanicus"  # the example's grey heron: seen at one station of four
+    section = species_effort(store, name, access="public")
+    assert len(section["stations"]) < 4 and all(s["detected"] for s in section["stations"])
+    (survey,) = store_effort(store, access="public", by="survey", species=name)
+    assert (section["detections"], section["cameraDays"], section["ratePer100CameraDays"]) == \
+        (survey["detections"], round(survey["cameraDays"], 2), survey["ratePer100CameraDays"])
+    assert section["cameraDays"] > sum(s["cameraDays"] for s in section["stations"])

@@ -68,7 +68,10 @@ def species_effort(store, name: str, *, access: str) -> dict | None:
     stations = [{k: _plain(r[k]) for k in ("surveyID", "deploymentID", "latitude", "longitude", "locationName",
                                              "countryCode", "detections", "cameraDays", "ratePer100CameraDays",
                                              "detected")} for r in rows.to_dict("records")]
-    days = float(rows["cameraDays"].sum())
+    # The overall rate divides by every camera-day of the surveys listed, as --by survey does: a survey without a
+    # declared scope lists only the stations that saw the species, and their effort alone would inflate it.
+    surveys = package.deployments[package.deployments["surveyID"].isin(rows["surveyID"].unique())]
+    days = float(surveys["cameraDays"].sum())
     detections = int(rows["detections"].sum())
     return {"stations": stations, "detections": detections, "cameraDays": round(days, 2),
             "ratePer100CameraDays": round(detections / days * 100, 3) if days else None,
