@@ -110,6 +110,17 @@ def test_province_and_country_sum_detections_and_effort_before_dividing():
     assert by_country.loc["TH", "ratePer100CameraDays"] == 10.0
 
 
+def test_a_group_divides_each_species_by_the_effort_of_the_surveys_that_recorded_or_looked_for_it():
+    # Tak: s1 (no declared scope) saw the civet twice at A (10 days); s2 looked for the marten only, at B (20 days).
+    # s2's cameras may have seen civets nobody recorded: Tak's civet rate is 2 per 10 days, not 2 per 30.
+    dep = pd.concat([DEPS.iloc[[0]].assign(surveyID="s1"), DEPS.iloc[[1]].assign(surveyID="s2")], ignore_index=True)
+    o = OBS.iloc[[0, 1]].assign(surveyID="s1")
+    meta = {"surveys": [{"id": "s1"}, {"id": "s2", "taxonomic": [{"scientificName": MARTEN}]}]}
+    rates = detection_rates(CamtrapPackage(meta, dep, pd.DataFrame(), o), by="province").set_index("scientificName")
+    assert rates.loc[CIVET, ["detections", "cameraDays", "ratePer100CameraDays"]].tolist() == [2, 10.0, 20.0]
+    assert rates.loc[MARTEN, ["detections", "cameraDays", "detected"]].tolist() == [0, 20.0, False]
+
+
 def test_surveys_mixed_keep_their_own_scope_and_deployment_names():
     dep = pd.concat([DEPS.assign(surveyID="s1"), DEPS.iloc[:1].assign(surveyID="s2")], ignore_index=True)
     o = pd.concat([OBS.assign(surveyID="s1"), OBS.iloc[:1].assign(surveyID="s2")], ignore_index=True)

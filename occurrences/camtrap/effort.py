@@ -68,9 +68,13 @@ def independent_detections(observations: pd.DataFrame, threshold: pd.Timedelta =
 def detection_rates(package, *, by: str = "deployment", threshold: pd.Timedelta = THRESHOLD,
                     species: str | None = None) -> pd.DataFrame:
     """Independent detections per 100 camera-days, per species × ``by`` (deployment, survey, province or
-    country): ``detections``, ``cameraDays`` (all the group's deployments), ``ratePer100CameraDays`` and
-    ``detected``. A group without a detection of a species appears (``detected`` False, rate 0) only where a
-    survey in it declares that species in its taxonomic scope: a non-detection, never a record."""
+    country): ``detections``, ``cameraDays``, ``ratePer100CameraDays`` and ``detected``. A group without a
+    detection of a species appears (``detected`` False, rate 0) only where a survey in it declares that species
+    in its taxonomic scope: a non-detection, never a record.
+
+    A species' effort in a group is the camera-days of the group's deployments whose survey recorded the species
+    or declares it in its scope; detections and camera-days are summed over the group before dividing. Another
+    survey's cameras may have seen it without anyone recording it, so their days are not counted against it."""
     if by not in GROUPINGS:
         raise ValueError(by)
     dep, observations = _deployments_with_effort(package), package.observations
@@ -86,14 +90,21 @@ def detection_rates(package, *, by: str = "deployment", threshold: pd.Timedelta 
         per_dep = per_dep[per_dep["scientificName"] == species]
     gkeys = _group_keys(by, dep)
     per_dep = per_dep.merge(dep[[*dkeys, *[k for k in gkeys if k not in dkeys]]], on=dkeys, how="left")
-    effort = dep.groupby(gkeys, dropna=False)["cameraDays"].sum().rename("cameraDays").reset_index()
     counts = per_dep.groupby([*gkeys, "scientificName"], dropna=False)["detections"].sum().reset_index()
-    out = counts.merge(effort, on=gkeys, how="left")
+    out = counts.merge(_effort(dep, per_dep, gkeys), on=[*gkeys, "scientificName"], how="left")
     days = out["cameraDays"].where(out["cameraDays"] > 0)
     out["ratePer100CameraDays"] = (out["detections"] / days * 100).round(3)
     out["detected"] = out["detections"] > 0
     out["cameraDays"] = out["cameraDays"].round(3)
     return out.sort_values([*gkeys, "scientificName"]).reset_index(drop=True)
+
+
+def _effort(dep: pd.DataFrame, per_dep: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
+    """Camera-days per group × species, of the deployments of the surveys concerned with the species: those
+    with a row for it in ``per_dep`` (they recorded it, or declare it in their scope)."""
+    concerned = per_dep[["surveyID", "scientificName"]].drop_duplicates()
+    days = dep[list(dict.fromkeys(["surveyID", *gkeys, "cameraDays"]))].merge(concerned, on="surveyID")
+    return (days.groupby([*gkeys, "scientificName"], dropna=False)["cameraDays"].sum().reset_index())
 
 
 def _deployment_keys(frame: pd.DataFrame) -> list[str]:
