@@ -31,33 +31,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .schema import TABLES as FIELD_DEFINITIONS
 from .model import CAMTRAP_DP_VERSION, PROFILE_URL, CamtrapPackage
 
 SCHEMA_URL = "https://raw.githubusercontent.com/tdwg/camtrap-dp/{version}/{name}-table-schema.json"
 
-# Field names and types of the Camtrap DP 1.0 table schemas, in the schemas' order (names only: the schemas
-# themselves are referenced by URL in datapackage.json).
-DEPLOYMENT_FIELDS = {
-    "deploymentID": "string", "locationID": "string", "locationName": "string", "latitude": "number",
-    "longitude": "number", "coordinateUncertainty": "integer", "deploymentStart": "datetime",
-    "deploymentEnd": "datetime", "setupBy": "string", "cameraID": "string", "cameraModel": "string",
-    "cameraDelay": "integer", "cameraHeight": "number", "cameraDepth": "number", "cameraTilt": "integer",
-    "cameraHeading": "integer", "detectionDistance": "number", "timestampIssues": "boolean",
-    "baitUse": "boolean", "featureType": "string", "habitat": "string", "deploymentGroups": "string",
-    "deploymentTags": "string", "deploymentComments": "string"}
-MEDIA_FIELDS = {
-    "mediaID": "string", "deploymentID": "string", "captureMethod": "string", "timestamp": "datetime",
-    "filePath": "string", "filePublic": "boolean", "fileName": "string", "fileMediatype": "string",
-    "exifData": "any", "favorite": "boolean", "mediaComments": "string"}
-OBSERVATION_FIELDS = {
-    "observationID": "string", "deploymentID": "string", "mediaID": "string", "eventID": "string",
-    "eventStart": "datetime", "eventEnd": "datetime", "observationLevel": "string",
-    "observationType": "string", "cameraSetupType": "string", "scientificName": "string", "count": "integer",
-    "lifeStage": "string", "sex": "string", "behavior": "string", "individualID": "string",
-    "individualPositionRadius": "number", "individualPositionAngle": "number", "individualSpeed": "number",
-    "bboxX": "number", "bboxY": "number", "bboxWidth": "number", "bboxHeight": "number",
-    "classificationMethod": "string", "classifiedBy": "string", "classificationTimestamp": "datetime",
-    "classificationProbability": "number", "observationTags": "string", "observationComments": "string"}
+# Field names and types of the Camtrap DP 1.0 tables, in the standard's order: the reader's definitions
+# (.schema), so reading and writing cannot drift apart.
+DEPLOYMENT_FIELDS = {f.name: f.type for f in FIELD_DEFINITIONS["deployments"]}
+MEDIA_FIELDS = {f.name: f.type for f in FIELD_DEFINITIONS["media"]}
+OBSERVATION_FIELDS = {f.name: f.type for f in FIELD_DEFINITIONS["observations"]}
 # Keys the store adds to a survey's metadata for its own pages (who imported it, when, from which file): people
 # and bookkeeping, not part of the published package.
 STORE_KEYS = ("resources", "surveys", "submittedBy", "imported", "source")
