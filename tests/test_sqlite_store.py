@@ -141,11 +141,27 @@ def test_bbox_pages_and_counts_match_brute_force_whichever_index_reads_them(stor
                     got += [r["occurrenceID"] for r in page.records]
                 assert got == want, (dense_rows, box, extra)
                 assert store.count(f) == len(want)
+                counted = store.query(f, count=True)  # counted in the page's scan when read through the cells
+                assert [r["occurrenceID"] for r in counted.records] == want[:37] and counted.matched == len(want)
 
 
 def _inside(rec, box) -> bool:
     x0, y0, x1, y1 = box
     return x0 <= rec["decimalLongitude"] <= x1 and y0 <= rec["decimalLatitude"] <= y1
+
+
+def test_a_counted_bbox_page_is_one_statement_when_read_through_the_cells(store, monkeypatch):
+    """OGC items pages carry numberMatched: counting in a second statement cost a quarter of the page."""
+    store.add_many(spread(600), status="accepted")
+    store.query(Filters(bbox=(101.0, 11.0, 101.5, 11.5)))  # index facts read and remembered
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        page = store.query(Filters(bbox=(100.0, 10.0, 102.0, 12.0), limit=10), count=True)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(statements) == 1 and "INDEXED BY" in statements[0] and "OVER ()" in statements[0]
+    assert page.matched == store.count(Filters(bbox=(100.0, 10.0, 102.0, 12.0))) > 10
 
 
 def test_large_bbox_page_is_read_in_seq_order_not_by_skip_scan(store, monkeypatch):

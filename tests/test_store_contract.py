@@ -241,6 +241,34 @@ def test_sort_by_event_date_pages_in_order_with_ties_broken_by_insertion(store, 
 
 
 # -- counts and facets ------------------------------------------------------------------------------------------
+def test_a_counted_page_is_the_same_page_with_the_count_of_every_match(store):
+    """``query(count=True)`` (OGC numberMatched): the page of ``query`` and ``count`` of the same filters, whether
+    the backend counts in the page's own scan (a first page with a bbox) or separately, for every reader."""
+    from tests.sensitive_seed import SENSITIVE, seed
+
+    store.add_many(many(250), status="accepted")
+    seed(store, demo=40)
+    _oid, _name, _level, _status, lat, lon = SENSITIVE[0]  # a generalised binturong: the public sees its cell
+    public = Filters(limit=40)
+    cases = [F(limit=40), F(limit=40, bbox=(100.0, 10.0, 100.5, 11.0)), F(limit=500, bbox=(100.0, 10.0, 100.5, 11.0)),
+             F(limit=7, sort="-eventDate", bbox=(100.0, 10.0, 101.0, 12.0)),
+             F(limit=5, scientificName=["Paguma larvata"], bbox=(99.0, 9.0, 103.0, 15.0)),
+             F(limit=5, bbox=(150.0, 60.0, 151.0, 61.0)),
+             public.replace(bbox=(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)),
+             public.replace(bbox=(101.6, 14.7, 101.7, 14.8)), public.replace(bbox=(99.0, 9.0, 103.0, 15.0))]
+    for f in cases:
+        while True:
+            counted, plain = store.query(f, count=True), store.query(f)
+            assert ids(counted) == ids(plain) and counted.next_cursor == plain.next_cursor, f
+            assert counted.matched == store.count(f), f
+            assert counted.records == plain.records  # same fields, generalised alike
+            if not plain.next_cursor:
+                break
+            f = f.replace(cursor=plain.next_cursor)
+    assert store.query(F(limit=5, bbox=(100.0, 10.0, 100.5, 11.0)), count=True).matched > 5
+    assert store.query(public.replace(bbox=(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)), count=True).matched == 0
+
+
 def test_count_with_and_without_filters(sample):
     assert sample.count(F()) == 7
     assert sample.count(F(countryCode=["TH"], hasGeospatialIssue=False)) == 2

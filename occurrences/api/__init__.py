@@ -53,8 +53,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.include_router(system_router)
     app.include_router(submit_router)
     app.include_router(occurrences_router)
+    app.include_router(ogc_router)  # before the exports: routes are tried in order, and items pages are hot
     app.include_router(exports_router)
-    app.include_router(ogc_router)
     add_docs(app)
     mount_static(app)
     app.include_router(web_router)

@@ -20,6 +20,7 @@ class Page:
     records: list[dict]
     next_cursor: str | None = None
     limit: int = 100
+    matched: int | None = None  # records matching the filters over all pages, when asked (query(count=True))
 
 
 @dataclass
@@ -52,7 +53,9 @@ class Store(Protocol):
 
     def get(self, occurrence_id: str) -> dict | None: ...
 
-    def query(self, filters: Filters) -> Page: ...
+    def query(self, filters: Filters, *, count: bool = False) -> Page:
+        """One page of records. ``count``: also set ``Page.matched`` to :meth:`count` of the same filters
+        (OGC's numberMatched), read with the page where the backend can do so at no extra cost."""
 
     def iter_records(self, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:
         """Every record matching ``filters`` (ignoring ``limit``), streamed in pages."""
@@ -73,6 +76,15 @@ class Store(Protocol):
     def delete(self, occurrence_id: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+def matched_by_count(store: Store, filters: Filters, page: Page) -> Page:
+    """``page`` with ``matched`` set: a first page that holds every match is its own count."""
+    if filters.cursor is None and page.next_cursor is None:
+        page.matched = len(page.records)
+    else:
+        page.matched = store.count(filters)
+    return page
 
 
 def iter_pages(store: Store, filters: Filters, batch_size: int = 10_000) -> Iterator[dict]:

@@ -37,7 +37,7 @@ from . import owners as O
 from . import changes as C
 from . import people as P
 from . import sql as S
-from .base import AddResult, Page, iter_pages
+from .base import AddResult, Page, iter_pages, matched_by_count
 from .columns import (STORED_COLUMNS, batch_length, classify_existing, column_chunks, columnar, row_to_record,
                       to_columns, updated_columns)
 from .filters import Filters
@@ -606,9 +606,20 @@ class PostGISStore:
     def history(self, occurrence_id: str) -> list[dict]:
         return [P.audit_entry(r) for r in self._read(*P.select_audit("%s", occurrence_id))]
 
-    def query(self, filters: Filters) -> Page:
-        sql, params = S.select_page(filters, self.dialect)
-        rows = self._read(sql, params, dict_row)
+    def query(self, filters: Filters, *, count: bool = False) -> Page:
+        if count and filters.cursor is None and (filters.bbox or filters.geometry is not None):
+            # A spatial filter is answered through the GiST index, which reads every match before the page's
+            # ORDER BY: count them in that scan rather than in a second statement and round trip.
+            rows = self._read(*S.counted_page_sql(filters, self.dialect, *S.select_columns(filters.access,
+                                                                                          self.dialect),
+                                                  S.quote(S.TABLE)), dict_row)
+            page = self._page(filters, rows)
+            page.matched = rows[0][S.MATCHED] if rows else 0
+            return page
+        page = self._page(filters, self._read(*S.select_page(filters, self.dialect), dict_row))
+        return matched_by_count(self, filters, page) if count else page
+
+    def _page(self, filters: Filters, rows: list[dict]) -> Page:
         more = len(rows) > filters.limit
         rows = rows[: filters.limit]
         cursor = S.next_cursor(filters, rows[-1]) if more and rows else None

@@ -187,6 +187,24 @@ def select_page(f: Filters, d: Dialect) -> tuple[str, list]:
     return sql, col_params + params
 
 
+MATCHED = "_matched"  # the counted page's last column: the number of matches over all pages
+
+
+def counted_page_sql(f: Filters, d: Dialect, columns: str, col_params: list, table: str) -> tuple[str, list]:
+    """One first page (no cursor) whose rows end with :data:`MATCHED`, counted over the same scan that finds the
+    page's keys (a window over the matches). Worth it only where that scan reads every match anyway, i.e. an
+    index that narrows the filters but does not give the page's order (a bbox through a spatial index): a scan
+    in page order would otherwise stop at the page's end. ``table``: the ``FROM`` of the key scan (SQLite adds
+    its index hint there)."""
+    assert f.cursor is None, "a counted page is a first page: the count ignores the cursor"
+    where, params = where_clause(f, d)
+    order = order_by(f)
+    keys = (f"SELECT seq AS _key, count(*) OVER () AS {MATCHED} FROM {table} WHERE {where} "
+            f"ORDER BY {order} LIMIT {int(f.limit) + 1}")
+    return (f"SELECT {columns}, page_keys.{MATCHED} FROM ({keys}) page_keys JOIN {quote(TABLE)} "
+            f"ON seq = page_keys._key ORDER BY {order}"), col_params + params
+
+
 def count_sql(f: Filters, d: Dialect) -> tuple[str, list]:
     where, params = where_clause(f, d, with_cursor=False)
     return f"SELECT count(*) FROM {quote(TABLE)} WHERE {where}", params

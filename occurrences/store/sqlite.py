@@ -30,7 +30,7 @@ from . import owners as O
 from . import changes as C
 from . import people as P
 from . import sql as S
-from .base import AddResult, Page, iter_pages
+from .base import AddResult, Page, iter_pages, matched_by_count
 from .columns import classify_existing, updated_columns, STORED_COLUMNS, records_from_rows, row_to_record, to_columns
 from .filters import Filters
 
@@ -643,8 +643,19 @@ class SQLiteStore:
             found = self._select_lists[access] = S.select_columns(access, self.dialect)
         return found
 
-    def query(self, filters: Filters) -> Page:
-        rows = self._tuples(*self.page_sql(filters))
+    def query(self, filters: Filters, *, count: bool = False) -> Page:
+        if count and filters.cursor is None and self._spatial_index(filters, sparse_only=True):
+            # The key scan through the grid cells reads every match anyway: count them there (a second
+            # statement cost a quarter of a bbox page's time).
+            rows = self._tuples(*S.counted_page_sql(filters, self.dialect, *self._select_list(filters.access),
+                                                    self._table(filters)))
+            page = self._page(filters, [row[:-1] for row in rows])
+            page.matched = rows[0][-1] if rows else 0
+            return page
+        page = self._page(filters, self._tuples(*self.page_sql(filters)))
+        return matched_by_count(self, filters, page) if count else page
+
+    def _page(self, filters: Filters, rows: list[tuple]) -> Page:
         more = len(rows) > filters.limit
         rows = rows[: filters.limit]
         cursor = None
