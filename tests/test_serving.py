@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from occurrences.api import create_app
 from occurrences.cli import usable_cores
 from occurrences.demo import demo_records
-from occurrences.settings import Settings
+from occurrences.settings import Settings, request_threads
 from occurrences.store import open_store
 
 from .support import live_server
@@ -78,6 +78,42 @@ def test_the_thread_pool_is_sized_by_the_settings(db_url):
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
         assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+
+
+def test_request_threads_default_by_database():
+    """SQLite reads are CPU under the GIL: one request thread per process (more only took turns and made the
+    tail, see settings.SQLITE_THREADS); PostgreSQL requests wait on the server, so four overlap those waits."""
+    assert request_threads(Settings(db="sqlite:///x.db")) == 1
+    assert request_threads(Settings(db="postgresql://u@h/db")) == 4
+    assert request_threads(Settings(db="sqlite:///x.db", threads=3)) == 3
+
+
+def test_an_export_in_progress_does_not_hold_up_a_page_with_one_request_thread(db_url, monkeypatch):
+    """With one request thread per process a seconds-long export would make every other request of that process
+    wait: exports run in a lane of their own."""
+    import occurrences.api.exports as exports
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_export(store, filters, fmt, path, options=None):
+        started.set()
+        release.wait(10)
+        Path(path).write_text("done")
+
+    monkeypatch.setattr(exports, "export", slow_export)
+    with TestClient(create_app(Settings(db=db_url, threads=1))) as client:
+        result = {}
+        downloading = threading.Thread(target=lambda: result.update(r=client.get("/exports?format=csv")))
+        downloading.start()
+        try:
+            assert started.wait(10)
+            t = time.perf_counter()
+            assert client.get("/occurrences?limit=5").status_code == 200
+            waited = time.perf_counter() - t
+        finally:
+            release.set()
+            downloading.join(10)
+        assert waited < 2 and result["r"].status_code == 200 and result["r"].text == "done"
 
 
 def test_ogc_items_read_no_catalogue_and_a_species_collection_is_still_checked(db_url, monkeypatch):

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from . import paths  # first: registers the {name:segment} path convertor the routers below use
 
 from .. import __version__
-from ..settings import Settings
+from ..settings import Settings, request_threads
 from ..store import open_store
 from .auth import pages as auth_pages, router as auth_router
 from .docs import add_docs
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Sync endpoints run in anyio's default thread pool: size it (see Settings.threads).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads(settings)
         yield
         app.state.store.close()
 

@@ -20,6 +20,7 @@ from ..export import FORMATS, ExportOptions, export, filename
 from ..store import Store
 from ..store.filters import FILTER_DOCS
 from .deps import get_store, request_filters
+from .lanes import run_long
 
 router = APIRouter(tags=["exports"])
 ExportFormatName = Literal["gpkg", "shp", "geojson", "kml", "fgb", "csv", "dwca"]
@@ -29,7 +30,7 @@ EXPORT_PARAMS = ("bom", "layersPerSpecies")
 @router.get("/exports", summary="Download the matching records as a file",
             description="Filters as for GET /occurrences (every matching record, not a page):\n\n" + "\n".join(
                 f"- `{name}`: {doc}" for name, doc in FILTER_DOCS.items() if name not in ("limit", "cursor")))
-def download_export(
+async def download_export(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
     format: Annotated[ExportFormatName, Query(description=", ".join(f"{f.name}: {f.description}"
@@ -37,14 +38,20 @@ def download_export(
     bom: Annotated[bool, Query(description="CSV: start with a UTF-8 byte-order mark (Excel)")] = False,
     layersPerSpecies: Annotated[bool, Query(description="GeoPackage: one more layer per species")] = False,
 ):
+    # An export of a million records takes seconds: it runs in the long-work lane, not in a request thread.
+    options = ExportOptions(bom=bom, layers_per_species=layersPerSpecies)
+    path = await run_long(request, _write_export, request, store, format, options)
+    return FileResponse(path, media_type=FORMATS[format].media_type, filename=path.name,
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
+
+
+def _write_export(request: Request, store: Store, format: str, options: ExportOptions) -> Path:
     filters = request_filters(request, extra_allow=EXPORT_PARAMS)
     workdir = Path(tempfile.mkdtemp(prefix="occurrences-export-"))
-    name = filename(format, f"occurrences-{date.today().isoformat()}")
+    path = workdir / filename(format, f"occurrences-{date.today().isoformat()}")
     try:
-        export(store, filters, format, workdir / name,
-               options=ExportOptions(bom=bom, layers_per_species=layersPerSpecies))
+        export(store, filters, format, path, options=options)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    return FileResponse(workdir / name, media_type=FORMATS[format].media_type, filename=name,
-                        background=BackgroundTask(shutil.rmtree, workdir, ignore_errors=True))
+    return path

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from ..auth import User
 from ..errors import ImportRejected, OccurrencesError
@@ -22,6 +21,7 @@ from ..ingest import FileRejected, import_bytes, submit_record
 from ..logs import log_event, log_import
 from .auth import require_role
 from .deps import get_store, request_language
+from .lanes import run_long
 from .paths import segment
 
 router = APIRouter(tags=["submit"])
@@ -147,10 +147,10 @@ async def upload(request: Request, file: UploadFile, user: Annotated[User | None
     data = await file.read()
     name = file.filename or "upload"
     try:
-        # In a worker thread: a large file takes seconds to convert and store, and the event loop must keep
-        # answering other requests (and other uploads) meanwhile.
-        result = await run_in_threadpool(import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
-                                         access=user.access, status=STATUS_FOR_SUBMITTERS, keep_valid=keep_valid)
+        # In the long-work lane: a large file takes seconds to convert and store, and the event loop and the
+        # request threads must keep answering other requests (and other uploads) meanwhile.
+        result = await run_long(request, import_bytes, store, data, name, submitted_by=user.name, lang=file_lang,
+                                access=user.access, status=STATUS_FOR_SUBMITTERS, keep_valid=keep_valid)
     except ImportRejected as exc:
         log_import(name, via="upload", submitted_by=user.name, error=exc)
         return render(request, "upload.html", status_code=422, signed_in=True,
