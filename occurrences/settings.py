@@ -19,7 +19,8 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_bytes: int = 50 * 1024 * 1024
     # Requests a server process works on at once (its thread pool, hence its SQLite connections or PostgreSQL
-    # pool use); more wait in the event loop, which costs nothing. None: by the database (see request_threads).
+    # pool use); more wait in the event loop, which costs nothing. None: the store's own default
+    # (``request_threads`` of the store class, see api.request_threads).
     threads: int | None = Field(None, ge=1, le=64)
     default_language: str = "en"
     trusted_proxies: str = Field("", description="Comma-separated addresses or networks (10.0.0.0/8) of reverse "
@@ -32,17 +33,3 @@ class Settings(BaseSettings):
             ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
         return value
 
-
-# Default request threads per server process, by database. SQLite reads are CPU under the GIL: a second thread
-# only takes turns with the first. On 2 cores, 2 workers, 1 M records, random 0.5° boxes, 64 connections, the
-# same minute: 1 thread 1,093-1,125 req/s with p99 79-102 ms; 2 threads 1,044-1,074 req/s, p99 102-161 ms;
-# 4 threads 799-902 req/s, p99 181-196 ms. Forty (the stack's default) collapsed. PostgreSQL requests wait on
-# the server, so threads overlap those waits.
-SQLITE_THREADS = 1
-POSTGRES_THREADS = 4
-
-
-def request_threads(settings: Settings) -> int:
-    if settings.threads is not None:
-        return settings.threads
-    return POSTGRES_THREADS if settings.db.startswith(("postgresql:", "postgres:")) else SQLITE_THREADS

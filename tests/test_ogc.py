@@ -102,6 +102,9 @@ def test_html_by_f_and_by_accept_header(client):
     assert client.get("/ogc/collections", params={"f": "html"}).text.count("/items?f=html") >= 2
     assert client.get("/ogc", headers={"Accept": "application/json"}).headers["content-type"] == "application/json"
     assert client.get("/ogc", params={"f": "xml"}).status_code == 400
+    # items look for ``f`` before parsing the query string: a percent-encoded name still counts
+    assert client.get("/ogc/collections/occurrences/items?%66=html&limit=2").headers["content-type"].startswith(
+        "text/html")
 
 
 # -- items parameters ------------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from occurrences.api import create_app
+from occurrences.api import create_app, request_threads
 from occurrences.cli import usable_cores
 from occurrences.demo import demo_records
-from occurrences.settings import Settings, request_threads
+from occurrences.settings import Settings
 from occurrences.store import open_store
 
 from .support import live_server
@@ -80,12 +80,21 @@ def test_the_thread_pool_is_sized_by_the_settings(db_url):
         assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
 
 
-def test_request_threads_default_by_database():
+def test_request_threads_default_by_store(db_url):
     """SQLite reads are CPU under the GIL: one request thread per process (more only took turns and made the
-    tail, see settings.SQLITE_THREADS); PostgreSQL requests wait on the server, so four overlap those waits."""
-    assert request_threads(Settings(db="sqlite:///x.db")) == 1
-    assert request_threads(Settings(db="postgresql://u@h/db")) == 4
-    assert request_threads(Settings(db="sqlite:///x.db", threads=3)) == 3
+    tail, see SQLiteStore.request_threads); PostgreSQL requests wait on the server, so four overlap those waits.
+    The store that answers decides, whatever the URL's spelling (postgres://, postgis://)."""
+    from occurrences.store.postgis import PostGISStore
+
+    store = open_store(db_url)
+    try:
+        assert request_threads(Settings(db=db_url), store) == 1
+        assert request_threads(Settings(db=db_url, threads=3), store) == 3
+    finally:
+        store.close()
+    assert PostGISStore.request_threads == 4
+    with TestClient(create_app(Settings(db=db_url))) as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 1
 
 
 def test_an_export_in_progress_does_not_hold_up_a_page_with_one_request_thread(db_url, monkeypatch):

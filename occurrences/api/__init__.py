@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from . import paths  # first: registers the {name:segment} path convertor the routers below use
 
 from .. import __version__
-from ..settings import Settings, request_threads
+from ..settings import Settings
 from ..store import open_store
 from .auth import pages as auth_pages, router as auth_router
 from .docs import add_docs
@@ -29,13 +29,18 @@ from ..web.species import router as species_router
 from ..web.surveys import api_router as effort_router, router as surveys_router
 
 
+def request_threads(settings: Settings, store) -> int:
+    """Sync endpoints a server process runs at once: ``settings.threads``, else the store's own default."""
+    return settings.threads or store.request_threads
+
+
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Sync endpoints run in anyio's default thread pool: size it (see Settings.threads).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads(settings)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads(settings, app.state.store)
         yield
         app.state.store.close()
 

@@ -1,6 +1,6 @@
 """A lane of threads for long work (exports, uploaded files), apart from the request threads.
 
-The request threads are few on purpose (one per process on SQLite, see ``settings.request_threads``): pages are
+The request threads are few on purpose (one per process on SQLite, see ``api.request_threads``): pages are
 CPU under the GIL, and more threads only took turns and lengthened the tail. A seconds-long export or import in
 one of them would make every other request of the process wait, so long work runs here instead.
 """

@@ -51,8 +51,10 @@ CATALOGUE_SECONDS = 60.0  # collection list and extents: one GROUP BY over the t
 
 # -- content negotiation and responses ---------------------------------------------------------------------
 def wants_html(request: Request) -> bool:
-    # Most requests carry no ``f``: look before parsing the query string (OGC items are a hot path).
-    f = request.query_params.get("f") if b"f" in request.scope.get("query_string", b"") else None
+    # Most requests carry no ``f``: look before parsing the query string (OGC items are a hot path). A
+    # percent-encoded name (``%66=html``) is parsed like any other.
+    query = request.scope.get("query_string", b"")
+    f = request.query_params.get("f") if b"f" in query or b"%" in query else None
     if f:
         if f not in ("json", "html", "geojson"):
             raise InvalidParameter(name="f", value=f, reason=N_("use json or html"))

@@ -45,6 +45,7 @@ class AddResult:
 
 class Store(Protocol):
     url: str
+    request_threads: int  # requests a server process works on at once unless Settings.threads says otherwise
 
     def add_many(self, records: Iterable[Mapping] | Mapping[str, Sequence], *, submitted_by: str = ANONYMOUS_OWNER
                  ) -> AddResult:

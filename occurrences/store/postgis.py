@@ -216,6 +216,10 @@ def parse_url(url: str) -> tuple[str, str, dict]:
 
 
 class PostGISStore:
+    # Requests a server process works on at once by default (api.request_threads): they wait on the database
+    # server, so several threads overlap those waits.
+    request_threads = 4
+
     def __init__(self, url: str):
         from . import redact
 
